@@ -1,0 +1,381 @@
+/*
+ * CGenesis: the C engine of Genesis.
+ *
+ * This is the one public header of the engine. Swift imports it as the
+ * `CGenesis` module; the C tests, the fuzzers and the C benchmarks include it
+ * directly. Everything public is prefixed `gen_`.
+ *
+ * Conventions (after libuv and picohttpparser):
+ *  - functions that can fail return 0 or a positive count on success and a
+ *    negative GEN_E* code on failure; gen_strerror() names the code;
+ *  - parsing never allocates and never copies: results are offsets into the
+ *    caller's buffer (gen_span);
+ *  - only the engine's loop thread touches libuv handles; every gen_conn_* and
+ *    gen_listener_* call made from another thread is posted to the loop through
+ *    a lock-free queue, so all of them are safe to call from any thread.
+ */
+#ifndef CGENESIS_H
+#define CGENESIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Engine error codes. Negative, and far from libuv's (which are negated errno
+ * values, all above -4096), so a single int can carry either kind. */
+enum {
+  GEN_OK = 0,
+  GEN_EBADLENGTH = -10001,    /* Content-Length is not a non-negative decimal that fits */
+  GEN_EDUPLENGTH = -10002,    /* two Content-Length headers in one header block */
+  GEN_ENOCOLON = -10003,      /* a header line without ':' */
+  GEN_EHEADERSIZE = -10004,   /* header block longer than the configured maximum */
+  GEN_EBODYSIZE = -10005,     /* Content-Length above the configured maximum */
+  GEN_EEMPTYNAME = -10006,    /* a header line that starts with ':' */
+  GEN_EBADJSON = -10007,      /* a text/event-json body that is not a JSON object */
+  GEN_EBADXML = -10008,       /* a text/event-xml body without <event><headers> */
+  GEN_ECLOSED = -10020,       /* the connection is closed or closing */
+  GEN_EWRITEFULL = -10021,    /* the write queue is above its high watermark */
+  GEN_ENOMEM = -10022,        /* an allocation failed */
+  GEN_EINVAL = -10023,        /* an argument is out of range */
+  GEN_EEOF = -10024,          /* the peer closed the connection */
+  GEN_ESTOPPED = -10025,      /* the engine is stopping */
+};
+
+/* A static, human-readable name for a GEN_E* code or a libuv error code. */
+const char *gen_strerror(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Spans: the parser's output                                                */
+/* ------------------------------------------------------------------------ */
+
+/* A range of bytes inside a caller-owned buffer. len == 0 means "absent". */
+typedef struct gen_span {
+  uint32_t off;
+  uint32_t len;
+} gen_span;
+
+/* ------------------------------------------------------------------------ */
+/* Frame parser (gen_parser.c)                                               */
+/* ------------------------------------------------------------------------ */
+
+/* What a frame is, from its Content-Type (client side) or its role. */
+typedef enum gen_frame_kind {
+  GEN_FRAME_OTHER = 0,          /* a Content-Type we do not know, or none */
+  GEN_FRAME_AUTH_REQUEST,       /* auth/request */
+  GEN_FRAME_COMMAND_REPLY,      /* command/reply */
+  GEN_FRAME_API_RESPONSE,       /* api/response */
+  GEN_FRAME_EVENT_PLAIN,        /* text/event-plain */
+  GEN_FRAME_EVENT_JSON,         /* text/event-json */
+  GEN_FRAME_EVENT_XML,          /* text/event-xml */
+  GEN_FRAME_LOG_DATA,           /* log/data */
+  GEN_FRAME_DISCONNECT_NOTICE,  /* text/disconnect-notice */
+  GEN_FRAME_RUDE_REJECTION,     /* text/rude-rejection */
+  GEN_FRAME_COMMAND,            /* a client command (GEN_PARSE_COMMANDS mode) */
+} gen_frame_kind;
+
+/* Which side of the protocol the bytes come from. */
+typedef enum gen_parse_mode {
+  /* FreeSWITCH -> client frames: "Name: value" lines, a blank line, then
+   * Content-Length bytes of body. CRLF line ends are tolerated. */
+  GEN_PARSE_SERVER_FRAMES = 0,
+  /* client -> FreeSWITCH commands, as mod_event_socket reads them: CR/LF bytes
+   * before a command are skipped, the first line is the command, CR bytes are
+   * ignored when looking for the blank line, header lines without ':' are
+   * ignored, and a Content-Length that is not a positive number means "no
+   * body" (FreeSWITCH 1.10.12). */
+  GEN_PARSE_COMMANDS = 1,
+} gen_parse_mode;
+
+typedef struct gen_parser_limits {
+  uint32_t max_header_bytes; /* header block, outer or inner; default 16 MiB */
+  uint32_t max_body_bytes;   /* Content-Length; default 16 MiB (FreeSWITCH's libesl cap) */
+} gen_parser_limits;
+
+/* Fills the defaults above. */
+void gen_parser_limits_init(gen_parser_limits *limits);
+
+/* A parsed frame. Every span is an offset into the buffer given to
+ * gen_parse_frame (not relative to `start`). */
+typedef struct gen_frame {
+  uint32_t start;           /* offset of the frame's first byte */
+  uint32_t size;            /* bytes the frame occupies, header block + blank line + body */
+  uint16_t kind;            /* gen_frame_kind */
+  uint16_t flags;           /* GEN_FRAME_F_* */
+  gen_span headers;         /* outer header lines, without the terminating blank line */
+  gen_span body;            /* the Content-Length bytes */
+  gen_span content_type;    /* raw value of Content-Type */
+  gen_span reply_text;      /* raw value of Reply-Text */
+  gen_span job_uuid;        /* raw value of the outer Job-UUID (bgapi replies) */
+  gen_span command;         /* GEN_PARSE_COMMANDS: the first line, without its line end */
+  /* Events. Plain: the inner header lines and the inner body (everything after
+   * the inner blank line). JSON: the whole object, and the raw (still escaped,
+   * quotes excluded) value of its "_body" member. XML: the <headers> element's
+   * content, and the raw (still escaped) content of <body>. */
+  gen_span event_headers;
+  gen_span event_body;
+} gen_frame;
+
+enum {
+  GEN_FRAME_F_CRLF = 1,          /* some line of the frame ended in CRLF */
+  GEN_FRAME_F_HAS_BODY = 2,      /* a Content-Length header was present (even 0) */
+  GEN_FRAME_F_EVENT_BODY = 4,    /* the event carries a body (inner Content-Length / _body / <body>) */
+};
+
+/* Parses one frame starting at data[start], with data[end] the first byte not
+ * yet received. Returns:
+ *   > 0  the frame is complete: *frame is filled, and the return value is the
+ *        number of bytes it occupies from `start` (leading CR/LF skipped in
+ *        GEN_PARSE_COMMANDS mode are included in that count);
+ *   0    more bytes are needed. If the header block is complete, frame->size
+ *        holds the total size the frame will have, so the caller can make room;
+ *        otherwise frame->size is 0;
+ *   < 0  a GEN_E* error: the stream is malformed and cannot be resynchronised.
+ * Never reads data[end] or beyond. Allocates nothing. */
+int64_t gen_parse_frame(const char *data, uint32_t start, uint32_t end,
+                        gen_parse_mode mode, const gen_parser_limits *limits,
+                        gen_frame *frame);
+
+/* ------------------------------------------------------------------------ */
+/* Header access (gen_headers.c): lazy, in place                             */
+/* ------------------------------------------------------------------------ */
+
+/* How a header value is encoded where it stands. */
+typedef enum gen_value_encoding {
+  GEN_VALUE_RAW = 0,        /* use as is (outer envelope, JSON-free text) */
+  GEN_VALUE_URL = 1,        /* %XX-encoded (plain event headers, XML header texts) */
+  GEN_VALUE_JSON = 2,       /* a JSON string's content, escapes still in place */
+  GEN_VALUE_JSON_ARRAY = 3, /* a JSON array of strings, brackets included */
+} gen_value_encoding;
+
+typedef struct gen_header {
+  gen_span name;
+  gen_span value;
+  uint32_t encoding;        /* gen_value_encoding */
+} gen_header;
+
+/* Iterates the headers of a block, in order, duplicates included.
+ * `format` is GEN_FRAME_EVENT_PLAIN / _JSON / _XML for an event's
+ * event_headers span, or any other kind for an outer header block (values
+ * then come back GEN_VALUE_RAW). *cursor starts at 0. Returns 1 when a header
+ * was produced, 0 at the end, or a negative GEN_E* code. For JSON, the
+ * "_body" member and the "Content-Length" member the serializer appends with
+ * it are not headers and are skipped. */
+int gen_header_next(const char *data, gen_span block, uint16_t format,
+                    uint32_t *cursor, gen_header *out);
+
+/* Finds the first header whose name equals `name` case-insensitively
+ * (FreeSWITCH's own rule). Returns 1 if found, 0 if not, < 0 on error. */
+int gen_header_find(const char *data, gen_span block, uint16_t format,
+                    const char *name, size_t name_len, gen_header *out);
+
+/* ------------------------------------------------------------------------ */
+/* Value decoding (gen_url.c, gen_json.c, gen_xml.c)                         */
+/* ------------------------------------------------------------------------ */
+
+/* 1 if src[0..len) contains a byte that decoding would change. */
+int gen_url_needs_decode(const char *src, size_t len);
+
+/* Strict %XX decoding (both hex cases); '+' stays '+'; a '%' not followed by
+ * two hex digits is copied. dst must hold len bytes; dst == src is allowed.
+ * Returns the decoded length. */
+size_t gen_url_decode(const char *src, size_t len, char *dst);
+
+/* FreeSWITCH's switch_url_encode: bytes < 0x20 or > 0x7E and the characters
+ * of SWITCH_URL_UNSAFE become %XX (uppercase); a '%' already followed by two
+ * uppercase hex digits is copied as is. Returns the encoded length, or a
+ * negative GEN_EINVAL if dst_cap (at least 3 * len suffices) is too small. */
+int64_t gen_url_encode(const char *src, size_t len, char *dst, size_t dst_cap);
+
+/* Unescapes the content of a JSON string (without its quotes) into dst, which
+ * must hold len bytes (unescaping never grows; \uXXXX becomes UTF-8,
+ * surrogate pairs joined). Returns the length, or GEN_EBADJSON. */
+int64_t gen_json_unescape(const char *src, size_t len, char *dst);
+
+/* Iterates the strings of a GEN_VALUE_JSON_ARRAY value; each element comes
+ * back as the span of a string's content, escapes still in place. */
+int gen_json_array_next(const char *data, gen_span array, uint32_t *cursor,
+                        gen_span *element);
+
+/* Unescapes XML text (&amp; &lt; &gt; &quot; &apos; &#N; &#xH;) into dst
+ * (never grows). Returns the length. */
+size_t gen_xml_unescape(const char *src, size_t len, char *dst);
+
+/* ------------------------------------------------------------------------ */
+/* Slabs (gen_slab.c): reference-counted read buffers                        */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes are read from a socket once, into a slab; parsed frames are offsets
+ * into it. A slab lives as long as someone holds a reference: the connection
+ * while it reads into it, and every event handed to Swift. */
+typedef struct gen_slab gen_slab;
+
+gen_slab *gen_slab_create(uint32_t capacity);    /* refcount 1; NULL on ENOMEM */
+void gen_slab_retain(gen_slab *slab);
+void gen_slab_release(gen_slab *slab);           /* frees at zero */
+const char *gen_slab_data(const gen_slab *slab);
+uint32_t gen_slab_capacity(const gen_slab *slab);
+/* Bytes currently allocated to live slabs, process-wide (for memory tests and metrics). */
+uint64_t gen_slab_live_bytes(void);
+
+/* ------------------------------------------------------------------------ */
+/* Engine (gen_engine.c): one libuv loop on its own thread                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct gen_engine gen_engine;
+
+/* Starts a loop thread. Returns 0 or a negative code. */
+int gen_engine_create(gen_engine **out);
+
+/* Closes every connection and listener (their on_close callbacks run), stops
+ * the loop thread, joins it and frees the engine. Must not be called from the
+ * loop thread. */
+void gen_engine_destroy(gen_engine *engine);
+
+/* 1 if the caller runs on the engine's loop thread. */
+int gen_engine_on_loop_thread(const gen_engine *engine);
+
+/* Runs fn(arg) on the loop thread, soon. Safe from any thread. Returns 0 or
+ * GEN_ESTOPPED / GEN_ENOMEM. */
+int gen_engine_post(gen_engine *engine, void (*fn)(void *arg), void *arg);
+
+/* A one-shot timer on the loop thread: fn(arg) runs after `ms` milliseconds.
+ * Cheap (one uv_timer per call, no thread). Returns an id > 0 that
+ * gen_engine_cancel_timer accepts, or a negative code. */
+int64_t gen_engine_set_timer(gen_engine *engine, uint64_t ms,
+                             void (*fn)(void *arg), void *arg);
+/* Cancels a timer that has not fired; fn will not run. Returns 1 if it was
+ * cancelled, 0 if it already fired or was unknown. Safe from any thread (the
+ * cancellation itself is posted; a timer firing concurrently may still run,
+ * unless this is called on the loop thread). */
+int gen_engine_cancel_timer(gen_engine *engine, int64_t timer_id);
+
+/* ------------------------------------------------------------------------ */
+/* Connections (gen_conn.c): TCP client and accepted server connections      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct gen_conn gen_conn;
+
+typedef struct gen_conn_config {
+  gen_parse_mode parse_mode;     /* default GEN_PARSE_SERVER_FRAMES */
+  gen_parser_limits limits;      /* defaults of gen_parser_limits_init */
+  uint32_t slab_size;            /* bytes per read slab; default 256 KiB */
+  uint64_t write_high_watermark; /* queued bytes above which writes fail with GEN_EWRITEFULL; default 64 MiB */
+  uint64_t write_low_watermark;  /* queued bytes below which on_writable fires after a refusal; default 16 MiB */
+  uint32_t max_batch;            /* frames per on_frames call at most; default 1024 */
+} gen_conn_config;
+
+void gen_conn_config_init(gen_conn_config *config);
+
+/* Callbacks, all on the loop thread. `ctx` is passed back untouched. */
+typedef struct gen_conn_callbacks {
+  void *ctx;
+  /* Client connections: the TCP connect finished (status 0) or failed (< 0;
+   * on_close follows). */
+  void (*on_connect)(void *ctx, gen_conn *conn, int status);
+  /* Complete frames parsed from the bytes read, all inside `slab`, in stream
+   * order. The callee retains the slab for as long as it keeps a frame.
+   * Return nonzero to pause reading (backpressure): the socket is not read
+   * again until gen_conn_resume_reading. Frames already read are still
+   * delivered (they are bounded by one read's worth of bytes). */
+  int (*on_frames)(void *ctx, gen_conn *conn, gen_slab *slab,
+                   const gen_frame *frames, size_t count);
+  /* After a write was refused with GEN_EWRITEFULL, the queue fell below the
+   * low watermark. */
+  void (*on_writable)(void *ctx, gen_conn *conn);
+  /* The last callback. reason: 0 after gen_conn_close, GEN_EEOF when the
+   * peer closed, a GEN_E* parse error (the stream was malformed), or a
+   * negative libuv code. After it returns the engine drops its reference. */
+  void (*on_close)(void *ctx, gen_conn *conn, int reason);
+} gen_conn_callbacks;
+
+/* Opens a TCP connection to host:port (an IPv4 or IPv6 literal, or a name
+ * resolved with getaddrinfo). Returns the connection with one reference for
+ * the caller (release it with gen_conn_release), or NULL with *err set.
+ * Callbacks start with on_connect. */
+gen_conn *gen_conn_connect(gen_engine *engine, const char *host, uint16_t port,
+                           const gen_conn_config *config,
+                           const gen_conn_callbacks *callbacks, int *err);
+
+void gen_conn_retain(gen_conn *conn);
+void gen_conn_release(gen_conn *conn);
+
+/* Replaces the callbacks. Only on the loop thread (typically in on_accept,
+ * before the first read). */
+void gen_conn_set_callbacks(gen_conn *conn, const gen_conn_callbacks *callbacks);
+
+/* Copies the bytes and queues them for writing, in call order across
+ * threads. Returns 0, GEN_EWRITEFULL (nothing queued; on_writable will follow)
+ * or GEN_ECLOSED. */
+int gen_conn_write(gen_conn *conn, const void *data, size_t len);
+
+/* The same for several pieces written back to back, atomically with respect
+ * to other writes (one frame never interleaves with another). */
+int gen_conn_writev(gen_conn *conn, const void *const *pieces,
+                    const size_t *lengths, size_t count);
+
+/* Writes `data` `count` times, refilling the socket as it drains, without
+ * holding count copies in memory (the simulator's blast mode). on_done(arg)
+ * runs on the loop thread when all copies are written or the connection
+ * closed (then with the number written so far). Returns 0 or a negative code. */
+int gen_conn_write_repeated(gen_conn *conn, const void *data, size_t len,
+                            uint64_t count,
+                            void (*on_done)(void *arg, uint64_t written),
+                            void *arg);
+
+/* Bytes queued for writing and not yet handed to the kernel. */
+uint64_t gen_conn_write_queue_bytes(const gen_conn *conn);
+
+void gen_conn_pause_reading(gen_conn *conn);
+void gen_conn_resume_reading(gen_conn *conn);
+
+/* Closes after the queued writes are flushed (graceful), or at once when
+ * `abort` is nonzero. on_close follows with reason 0. Idempotent. */
+void gen_conn_close(gen_conn *conn, int abort);
+
+/* Peer and local addresses as "ip:port" text ("[ip]:port" for IPv6).
+ * Returns the length written (NUL-terminated) or a negative code. */
+int gen_conn_peer_name(const gen_conn *conn, char *buf, size_t cap);
+int gen_conn_local_name(const gen_conn *conn, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Listeners (gen_conn.c)                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct gen_listener gen_listener;
+
+/* A connection was accepted. Set its callbacks here (gen_conn_set_callbacks)
+ * and retain it if you keep it; reading starts when this returns. Return
+ * nonzero to refuse it (it is closed at once). */
+typedef int (*gen_accept_cb)(void *ctx, gen_listener *listener, gen_conn *conn);
+
+/* Binds and listens on host:port (port 0 picks a free one), accepted
+ * connections use `config`. Blocks the caller until the loop has bound the
+ * socket (must not be called on the loop thread). Returns the listener or
+ * NULL with *err set (for example UV_EADDRINUSE). */
+gen_listener *gen_listener_open(gen_engine *engine, const char *host,
+                                uint16_t port, int backlog,
+                                const gen_conn_config *config,
+                                gen_accept_cb on_accept, void *ctx, int *err);
+
+/* The bound port (useful after port 0). */
+uint16_t gen_listener_port(const gen_listener *listener);
+
+/* Stops accepting; connections already accepted stay open. The listener is
+ * freed once the loop has closed it; on_closed(ctx) (may be NULL) runs on the
+ * loop thread then. */
+void gen_listener_close(gen_listener *listener, void (*on_closed)(void *ctx));
+
+/* ---- end of the engine core; metrics and HTTP sections follow ---------- */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CGENESIS_H */

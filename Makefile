@@ -1,0 +1,69 @@
+# Genesis: the commands of the README.
+#   make demo    run the demo on the embedded simulator
+#   make test    C tests under ASan/UBSan, then the Swift tests
+#   make bench   benchmarks (results go to BENCHMARKS.md by hand)
+#   make fuzz    the libFuzzer targets, FUZZ_SECONDS each
+# Every target installs the Debian packages it needs when they are missing.
+
+SHELL := /bin/bash
+DEBIAN_PACKAGES := libuv1-dev libhiredis-dev libhttp-parser-dev redis-server prometheus
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT_BUILD_FLAGS ?=
+FUZZ_SECONDS ?= 60
+CC := clang
+
+ENGINE_SOURCES := $(wildcard CSources/CGenesis/*.c)
+ENGINE_HEADERS := $(wildcard CSources/CGenesis/*.h CSources/CGenesis/include/*.h)
+C_TEST_SOURCES := $(wildcard Tests/CTests/test_*.c)
+C_TEST_BIN := Tests/CTests/bin
+C_WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter
+C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+C_INCLUDES := -ICSources/CGenesis/include -ICSources/CGenesis
+C_LIBS := -luv -lhiredis -lhttp_parser -lpthread -lm
+
+.PHONY: all deps build test ctest swift-test demo bench fuzz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+# C tests: the engine compiled with the sanitizers, one binary per test file.
+ctest: deps
+	@mkdir -p $(C_TEST_BIN)
+	@set -e; for t in $(C_TEST_SOURCES); do \
+	  name=$$(basename $$t .c); \
+	  $(CC) -std=c11 -g -O1 -D_GNU_SOURCE $(C_WARNINGS) $(C_SANITIZE) $(C_INCLUDES) \
+	    -DGEN_CAPTURES_DIR='"$(CURDIR)/Tests/Fixtures/captures"' \
+	    $$t Tests/CTests/gen_test.c $(ENGINE_SOURCES) $(C_LIBS) -o $(C_TEST_BIN)/$$name; \
+	done
+	@set -e; for t in $(C_TEST_SOURCES); do \
+	  name=$$(basename $$t .c); echo "== $$name"; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(C_TEST_BIN)/$$name; \
+	done
+
+swift-test: deps
+	swift test $(SWIFT_BUILD_FLAGS)
+
+test: ctest swift-test
+
+demo: deps
+	swift run $(SWIFT_BUILD_FLAGS) -c release genesis demo
+
+bench: deps
+	$(MAKE) -C Benchmarks run
+
+fuzz: deps
+	$(MAKE) -C Tests/Fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+clean:
+	rm -rf .build $(C_TEST_BIN)

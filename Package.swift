@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The C engine links Debian's libuv, hiredis and http-parser (`make deps`
+// installs them). Warnings are errors in C; the Makefile's C test build adds
+// the sanitizers.
+let engineCFlags: [CSetting] = [
+    .unsafeFlags(["-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-O2"]),
+    .define("_GNU_SOURCE"),
+]
+
+let package = Package(
+    name: "Genesis",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Genesis", targets: ["Genesis"]),
+        .library(name: "GenesisSimulator", targets: ["GenesisSimulator"]),
+        .executable(name: "genesis", targets: ["genesis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CGenesis",
+            path: "CSources/CGenesis",
+            cSettings: engineCFlags,
+            linkerSettings: [
+                .linkedLibrary("uv"),
+                .linkedLibrary("hiredis"),
+                .linkedLibrary("http_parser"),
+                .linkedLibrary("pthread"),
+            ]
+        ),
+        .target(
+            name: "Genesis",
+            dependencies: [
+                "CGenesis",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GenesisSimulator",
+            dependencies: ["Genesis", "CGenesis"]
+        ),
+        .executableTarget(
+            name: "genesis",
+            dependencies: [
+                "Genesis",
+                "GenesisSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "GenesisTests",
+            dependencies: ["Genesis", "GenesisSimulator", "CGenesis"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
