@@ -20,8 +20,10 @@ C_WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter
 C_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 C_INCLUDES := -ICSources/CGenesis/include -ICSources/CGenesis
 C_LIBS := -luv -lhiredis -lhttp_parser -lpthread -lm
+# bfd: the default gold linker warns about every ASan-instrumented symbol.
+C_LINK := -fuse-ld=bfd
 
-.PHONY: all deps build test ctest swift-test demo bench fuzz clean
+.PHONY: all deps build test ctest swift-test integration demo bench fuzz clean
 
 all: build
 
@@ -44,7 +46,7 @@ ctest: deps
 	  name=$$(basename $$t .c); \
 	  $(CC) -std=c11 -g -O1 -D_GNU_SOURCE $(C_WARNINGS) $(C_SANITIZE) $(C_INCLUDES) \
 	    -DGEN_CAPTURES_DIR='"$(CURDIR)/Tests/Fixtures/captures"' \
-	    $$t Tests/CTests/gen_test.c $(ENGINE_SOURCES) $(C_LIBS) -o $(C_TEST_BIN)/$$name; \
+	    $$t Tests/CTests/gen_test.c $(ENGINE_SOURCES) $(C_LIBS) $(C_LINK) -o $(C_TEST_BIN)/$$name; \
 	done
 	@set -e; for t in $(C_TEST_SOURCES); do \
 	  name=$$(basename $$t .c); echo "== $$name"; \
@@ -54,7 +56,11 @@ ctest: deps
 swift-test: deps
 	swift test $(SWIFT_BUILD_FLAGS)
 
-test: ctest swift-test
+# The exposition checked by promtool and scraped by a real Prometheus.
+integration: deps
+	Tests/Integration/prometheus_scrape.sh
+
+test: ctest swift-test integration
 
 demo: deps
 	swift run $(SWIFT_BUILD_FLAGS) -c release genesis demo

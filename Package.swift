@@ -20,17 +20,21 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
+        // libuv as a system library (its include flags come from pkg-config).
+        // A C target does not inherit a module map's `link`, hence the
+        // explicit libraries below.
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(
             name: "CGenesis",
+            dependencies: ["CLibUV"],
             path: "CSources/CGenesis",
             cSettings: engineCFlags,
             linkerSettings: [
-                .linkedLibrary("uv"),
-                .linkedLibrary("hiredis"),
-                .linkedLibrary("http_parser"),
-                .linkedLibrary("pthread"),
+                .linkedLibrary("uv"), .linkedLibrary("http_parser"),
+                .linkedLibrary("pthread"), .linkedLibrary("m"),
             ]
         ),
         .target(
@@ -38,6 +42,7 @@ let package = Package(
             dependencies: [
                 "CGenesis",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
@@ -56,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "GenesisTests",
             dependencies: ["Genesis", "GenesisSimulator", "CGenesis"]
+        ),
+        .testTarget(
+            name: "GenesisSimulatorTests",
+            dependencies: ["GenesisSimulator"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -62,7 +62,7 @@ typedef struct gen_span {
 } gen_span;
 
 /* ------------------------------------------------------------------------ */
-/* Frame parser (gen_parser.c)                                               */
+/* Frame parser (gen_parse.c)                                                */
 /* ------------------------------------------------------------------------ */
 
 /* What a frame is, from its Content-Type (client side) or its role. */
@@ -117,7 +117,9 @@ typedef struct gen_frame {
   /* Events. Plain: the inner header lines and the inner body (everything after
    * the inner blank line). JSON: the whole object, and the raw (still escaped,
    * quotes excluded) value of its "_body" member. XML: the <headers> element's
-   * content, and the raw (still escaped) content of <body>. */
+   * content, and the raw (still escaped) content of <body>. A JSON or XML
+   * body that is malformed does not fail the parse (the framing is intact):
+   * gen_header_next reports GEN_EBADJSON / GEN_EBADXML on it. */
   gen_span event_headers;
   gen_span event_body;
 } gen_frame;
@@ -162,7 +164,9 @@ typedef struct gen_header {
 
 /* Iterates the headers of a block, in order, duplicates included.
  * `format` is GEN_FRAME_EVENT_PLAIN / _JSON / _XML for an event's
- * event_headers span, or any other kind for an outer header block (values
+ * event_headers span, GEN_FRAME_COMMAND for the headers of a
+ * GEN_PARSE_COMMANDS frame (mod_event_socket's rules: lines without ':' and
+ * empty values skipped), or any other kind for an outer header block (values
  * then come back GEN_VALUE_RAW). *cursor starts at 0. Returns 1 when a header
  * was produced, 0 at the end, or a negative GEN_E* code. For JSON, the
  * "_body" member and the "Content-Length" member the serializer appends with
@@ -176,7 +180,7 @@ int gen_header_find(const char *data, gen_span block, uint16_t format,
                     const char *name, size_t name_len, gen_header *out);
 
 /* ------------------------------------------------------------------------ */
-/* Value decoding (gen_url.c, gen_json.c, gen_xml.c)                         */
+/* Value decoding (gen_headers.c)                                            */
 /* ------------------------------------------------------------------------ */
 
 /* 1 if src[0..len) contains a byte that decoding would change. */
@@ -373,6 +377,209 @@ uint16_t gen_listener_port(const gen_listener *listener);
 void gen_listener_close(gen_listener *listener, void (*on_closed)(void *ctx));
 
 /* ---- end of the engine core; metrics and HTTP sections follow ---------- */
+
+/* ======================================================================== */
+/* Metrics (gen_metrics.c, gen_prometheus.c)                                 */
+/* ======================================================================== */
+
+/* The process-wide metric registry: the engine's only global state.
+ *
+ * A family (name, help, type, label names, bucket layout) is registered once;
+ * a series (family + label values) is resolved once to a gen_series handle.
+ * Registration and resolution take a lock and may allocate; recording through
+ * a handle takes no lock, allocates nothing and does no string work, so it is
+ * safe and cheap from any thread: counters and histograms add into the
+ * calling thread's own copy of a fixed, never-moving value array (summed
+ * when read; folded back when the thread exits), gauges use relaxed atomics
+ * on the shared array. A thread's first recording attaches its copy (once,
+ * under the lock).
+ *
+ * Names. Family and label names may be given in OpenTelemetry form: every
+ * character outside [A-Za-z0-9_:] (labels: [A-Za-z0-9_]) becomes '_'
+ * ("hangup.cause" -> "hangup_cause"). A counter's exposed name always ends in
+ * "_total": the suffix is appended when the given name lacks it, so
+ * "genesis.commands.sent" and "genesis_commands_sent_total" name the same
+ * family. Units are the caller's (durations in seconds, named "_seconds").
+ *
+ * Environment, read once when the registry is first used:
+ *   OTEL_SDK_DISABLED=true      recording is off (gen_metrics_set_enabled
+ *                               can turn it back on);
+ *   OTEL_SERVICE_NAME           the target_info series' service_name
+ *                               (default "genesis");
+ *   OTEL_RESOURCE_ATTRIBUTES    k=v,k=v pairs (values %-decoded), added to
+ *                               target_info as labels. */
+
+typedef enum gen_metric_type {
+  GEN_METRIC_COUNTER = 0,
+  GEN_METRIC_GAUGE = 1,
+  GEN_METRIC_HISTOGRAM = 2,
+} gen_metric_type;
+
+/* The fixed bucket layouts (upper bounds, seconds). */
+typedef enum gen_bucket_layout {
+  GEN_BUCKETS_NONE = 0,     /* counters and gauges */
+  /* Command round trips and other short waits: 25 us .. 60 s. */
+  GEN_BUCKETS_LATENCY = 1,
+  /* Calls, ring groups: 0.5 s .. 4 h. */
+  GEN_BUCKETS_DURATION = 2,
+} gen_bucket_layout;
+
+/* Most upper bounds a histogram may have (+Inf excluded). */
+#define GEN_METRIC_MAX_BUCKETS 48
+/* Most label names a family may have. */
+#define GEN_METRIC_MAX_LABELS 16
+
+/* Copies the upper bounds of a fixed layout into bounds (capacity cap) and
+ * returns their number. */
+size_t gen_metric_layout_bounds(gen_bucket_layout layout, double *bounds,
+                                size_t cap);
+
+/* Registers a family, or finds it again: registering the same name with the
+ * same type, label names and buckets returns the same id. Histograms take
+ * either a fixed layout or `bucket_count` strictly increasing finite
+ * `bucket_bounds` (layout GEN_BUCKETS_NONE). Returns the family id (>= 0) or
+ * GEN_EINVAL (bad name, a conflicting registration, too many labels or
+ * buckets, a label named "le" on a histogram) / GEN_ENOMEM. */
+int gen_metric_family(const char *name, const char *help, gen_metric_type type,
+                      const char *const *label_names, size_t label_count,
+                      gen_bucket_layout layout, const double *bucket_bounds,
+                      size_t bucket_count);
+
+/* A resolved series: where its values live. Pass it to the recording
+ * functions of its family's type only. GEN_SERIES_NONE records into a sink
+ * that is never exposed, so a failed resolution can be recorded through
+ * harmlessly. */
+typedef uint32_t gen_series;
+enum { GEN_SERIES_NONE = 0 }; /* an enum, not a cast macro: Swift imports it */
+
+/* Resolves family + label values (one per label name, in order; NULL counts
+ * as "") to a series, creating it at zero on first use. Returns the handle
+ * (> 0) or GEN_EINVAL / GEN_ENOMEM (no room left in the value array). */
+int64_t gen_metric_series(int family, const char *const *label_values,
+                          size_t label_count);
+
+/* The standard families: every metric of docs/METRICS.md, registered when the
+ * registry starts, so their ids are these constants. */
+typedef enum gen_std_metric {
+  GEN_M_TARGET_INFO = 0,
+  GEN_M_COMMANDS_SENT,            /* command */
+  GEN_M_COMMANDS_DURATION,        /* command */
+  GEN_M_COMMANDS_ERRORS,          /* command, error */
+  GEN_M_EVENTS_RECEIVED,          /* event_name, event_subclass, direction, channel_state, answer_state, hangup_cause */
+  GEN_M_CONNECTIONS_ACTIVE,       /* type */
+  GEN_M_CONNECTIONS_ERRORS,       /* type, error */
+  GEN_M_CHANNEL_OPERATIONS,       /* operation, success, error */
+  GEN_M_CHANNEL_OPERATION_DURATION, /* operation */
+  GEN_M_CHANNEL_HANGUP_CAUSES,    /* hangup_cause, error */
+  GEN_M_CHANNEL_BRIDGE_OPERATIONS, /* success, error */
+  GEN_M_CHANNEL_DTMF_RECEIVED,    /* dtmf_digit */
+  GEN_M_CALL_DURATION,            /* (none) */
+  GEN_M_RING_GROUP_OPERATIONS,    /* mode, has_balancer */
+  GEN_M_RING_GROUP_OPERATION_DURATION, /* mode, has_balancer */
+  GEN_M_RING_GROUP_RESULTS,       /* mode, result, has_balancer, error */
+  GEN_M_TIMEOUTS,                 /* timeout_type, timeout_operation, timeout_duration */
+  GEN_M_QUEUE_OPERATIONS,         /* queue_id, op */
+  GEN_M_QUEUE_WAIT_DURATION,      /* queue_id */
+  GEN_M_COMMANDS_IN_FLIGHT,       /* type */
+  GEN_M_EVENT_LAG,                /* (none) */
+  GEN_M_BACKPRESSURE_PAUSES,      /* type */
+  GEN_M_BYTES_READ,               /* type */
+  GEN_M_BYTES_WRITTEN,            /* type */
+  GEN_M_PARSE_ERRORS,             /* kind */
+  GEN_M_STD_COUNT
+} gen_std_metric;
+
+/* The label value gen_metric_parse_error_kind gives a GEN_E* parse error
+ * ("bad_content_length", "header_too_large", ...; "other" for the rest). */
+const char *gen_metric_parse_error_kind(int code);
+
+/* Recording. No lock, no allocation; a no-op while recording is disabled. */
+void gen_counter_add(gen_series series, uint64_t n);
+void gen_counter_add_double(gen_series series, double v); /* v >= 0; others ignored */
+void gen_gauge_set(gen_series series, double v);
+void gen_gauge_add(gen_series series, double delta);
+void gen_histogram_observe(gen_series series, double v);
+
+/* Reads back a value (tests, and Swift's own checks). A counter's integer
+ * and double parts summed; a histogram's count and sum. */
+double gen_counter_value(gen_series series);
+double gen_gauge_value(gen_series series);
+uint64_t gen_histogram_count(gen_series series);
+double gen_histogram_sum(gen_series series);
+
+/* Recording on/off for the whole process (initially on unless
+ * OTEL_SDK_DISABLED=true). */
+void gen_metrics_set_enabled(int enabled);
+int gen_metrics_enabled(void);
+
+/* A growable byte buffer the renderer appends to. Zero-initialise it; free
+ * its data with gen_buf_free. */
+typedef struct gen_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+} gen_buf;
+
+void gen_buf_free(gen_buf *buf);
+
+/* Appends the whole registry in Prometheus text format 0.0.4 to `out`: per
+ * family with at least one series, "# HELP" and "# TYPE", then its samples in
+ * resolution order (histograms: cumulative _bucket{le} in increasing order
+ * ending in +Inf, then _sum and _count). target_info comes first. Returns 0 or
+ * GEN_ENOMEM. */
+int gen_metrics_render(gen_buf *out);
+
+/* The content type of that rendering, for an HTTP response. */
+#define GEN_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* ======================================================================== */
+/* Observability HTTP server (gen_http.c)                                    */
+/* ======================================================================== */
+
+/* A read-only HTTP/1.1 server on the engine's loop: GET (or HEAD) /metrics,
+ * /health and /ready; 404 for other paths, 405 for other methods, 400 and a
+ * close for malformed or oversized requests. Keep-alive and pipelining are
+ * supported; a connection that does not complete a request within
+ * idle_timeout_ms of the previous response (or of accepting) is dropped. */
+typedef struct gen_http_server gen_http_server;
+
+typedef struct gen_http_config {
+  const char *host;            /* bind address; default "0.0.0.0" */
+  uint16_t port;               /* default 8000; 0 picks a free port */
+  uint32_t idle_timeout_ms;    /* default 10000 */
+  uint32_t max_request_bytes;  /* URL + headers + body of one request; default 8192 */
+  /* 0: /health reports the flag of gen_http_server_set_healthy (initially
+   * healthy). > 0: healthy additionally requires a gen_http_server_heartbeat
+   * within this window (a consumer: 30000), and the first heartbeat makes the
+   * server ready. */
+  uint32_t heartbeat_window_ms;
+} gen_http_config;
+
+void gen_http_config_init(gen_http_config *config);
+
+/* Binds and starts serving. Blocks until the socket is bound (must not be
+ * called on the loop thread). Returns 0 with *out set, or a negative code
+ * (a libuv one such as UV_EADDRINUSE, or GEN_E*). */
+int gen_http_server_open(gen_engine *engine, const gen_http_config *config,
+                         gen_http_server **out);
+
+/* The bound port (useful after port 0). */
+uint16_t gen_http_server_port(const gen_http_server *server);
+
+/* Health and readiness, from any thread:
+ *   /ready  200 {"status":"ready"}  or 503 {"status":"not ready"};
+ *   /health 200 {"status":"ok"}     or 503 {"status":"unhealthy"}.
+ * A new server is healthy and not ready. */
+void gen_http_server_set_ready(gen_http_server *server, int ready);
+void gen_http_server_set_healthy(gen_http_server *server, int healthy);
+/* A HEARTBEAT event arrived (see heartbeat_window_ms). */
+void gen_http_server_heartbeat(gen_http_server *server);
+
+/* Stops listening, closes every client connection and frees the server.
+ * Off the loop thread it returns once that is done; on the loop thread it
+ * only starts it. gen_engine_destroy closes and frees a server still open, so
+ * call this before gen_engine_destroy or not at all. */
+void gen_http_server_close(gen_http_server *server);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,35 @@
+/// Where and how an ``InboundClient`` connects.
+public struct InboundConfiguration: Sendable {
+    public var host: String
+    public var port: UInt16
+    /// The ESL password. Never logged, traced or put in an error.
+    public var password: String
+    /// For `userauth`: `user@domain`. Nil means plain `auth`.
+    public var user: String?
+    /// Deadline for the TCP connect, FreeSWITCH's greeting and authentication together.
+    public var connectTimeout: Duration
+    /// Deadline of each command unless a call gives its own.
+    public var commandTimeout: Duration
+    /// Events queued before the socket stops being read (backpressure).
+    public var eventBufferCapacity: Int
+
+    public init(
+        host: String = "127.0.0.1", port: UInt16 = 8021, password: String = "ClueCon",
+        user: String? = nil, connectTimeout: Duration = .seconds(5),
+        commandTimeout: Duration = .seconds(30), eventBufferCapacity: Int = 16_384
+    ) {
+        self.host = host
+        self.port = port
+        self.password = password
+        self.user = user
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.eventBufferCapacity = eventBufferCapacity
+    }
+}
+
+extension InboundConfiguration: CustomStringConvertible {
+    public var description: String {
+        "InboundConfiguration(\(user.map { "\($0) at " } ?? "")\(host):\(port), password: <redacted>)"
+    }
+}

@@ -1,0 +1,349 @@
+import CGenesis
+import DequeModule
+import Synchronization
+
+/// The protocol engine of one ESL connection, shared by inbound clients and
+/// outbound sessions: it writes commands, matches replies to them in FIFO
+/// order, routes BACKGROUND_JOB results to their `bgapi` callers, queues
+/// events with backpressure, and enforces every deadline.
+///
+/// Frames arrive on the engine's loop thread (`transportDidReceive`);
+/// commands are sent from any task. One mutex guards the reply queue and the
+/// jobs; the event queue has its own, so a slow event consumer never delays a
+/// reply.
+package final class ESLConnection: TransportDelegate {
+    package struct Configuration: Sendable {
+        /// Deadline of every command unless the call gives its own.
+        package var commandTimeout: Duration = .seconds(30)
+        /// Events queued before the socket stops being read.
+        package var eventBufferCapacity: Int = 16_384
+        package init() {}
+    }
+
+    private struct State {
+        var pending = Deque<PendingReply>()
+        var jobs: [String: BackgroundJob] = [:]
+        var nextID: UInt64 = 1
+        var isOpen = true
+        var closeReason: ESLError?
+        /// When the deadline timer fires next (0: no timer armed).
+        var armedDeadline: UInt64 = 0
+        var disconnectNotice: String?
+    }
+
+    package let configuration: Configuration
+    private let state = Mutex(State())
+    package let events: ESLEventStream
+    private let eventBuffer: EventBuffer
+    private let transportSlot = TransportSlot()
+    private let engine: Engine
+
+    package init(engine: Engine, configuration: Configuration) {
+        self.engine = engine
+        self.configuration = configuration
+        let transportSlot = self.transportSlot
+        eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {
+            transportSlot.transport?.resumeReading()
+        }
+        events = ESLEventStream(buffer: eventBuffer)
+    }
+
+    /// Attaches the transport; must happen before any command is sent.
+    package func attach(_ transport: TransportConnection) {
+        transportSlot.set(transport)
+    }
+
+    package var transport: TransportConnection? { transportSlot.transport }
+
+    package var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// Body of the `text/disconnect-notice` FreeSWITCH sent, if any.
+    package var disconnectNotice: String? { state.withLock { $0.disconnectNotice } }
+
+    /// Events that wait in the buffer now.
+    package var bufferedEvents: Int { eventBuffer.count }
+
+    /// How many times a full event buffer stopped the socket being read.
+    package var readPauses: UInt64 { eventBuffer.pauseCount }
+
+    // MARK: Commands
+
+    /// Waits for FreeSWITCH's `auth/request`.
+    package func awaitGreeting(timeout: Duration) async throws {
+        _ = try await enqueue(bytes: nil, verb: "connect", expectation: .greeting, timeout: timeout)
+    }
+
+    /// Writes a command and waits for its reply.
+    package func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
+        let reply = try await enqueue(
+            bytes: command.encoded(), verb: String(command.verb), expectation: .reply,
+            timeout: timeout ?? configuration.commandTimeout)
+        guard let reply else {
+            throw ESLError.protocolViolation(reason: "no reply frame")
+        }
+        return reply
+    }
+
+    /// Runs `bgapi` with a Job-UUID chosen here, registered before the command
+    /// is written, and waits for the BACKGROUND_JOB event that carries its result.
+    package func backgroundJob(_ command: String, timeout: Duration? = nil) async throws -> ESLEvent {
+        let jobUUID = UUIDGenerator.next()
+        let bgapi = try ESLCommand(line: "bgapi \(command)", headers: [ESLHeader("Job-UUID", jobUUID)])
+        let timeout = timeout ?? configuration.commandTimeout
+        let deadline = MonotonicClock.nanoseconds() &+ MonotonicClock.nanoseconds(timeout)
+        let verb = "bgapi " + (command.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "")
+        state.withLock {
+            $0.jobs[jobUUID] = BackgroundJob(
+                command: verb, deadline: deadline, timeoutSeconds: MonotonicClock.seconds(timeout))
+        }
+        let reply: ESLReply
+        do {
+            reply = try await send(bgapi, timeout: timeout)
+        } catch {
+            _ = state.withLock { $0.jobs.removeValue(forKey: jobUUID) }
+            throw error
+        }
+        guard reply.isSuccess else {
+            _ = state.withLock { $0.jobs.removeValue(forKey: jobUUID) }
+            throw ESLError.commandFailed(replyText: reply.failureText)
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let outcome: Result<ESLEvent, any Error>? = state.withLock { state in
+                    guard var job = state.jobs[jobUUID] else {
+                        return .failure(state.closeReason ?? ESLError.connectionClosed(pendingCommands: 0))
+                    }
+                    if let result = job.result {
+                        state.jobs[jobUUID] = nil
+                        return .success(result)
+                    }
+                    if Task.isCancelled {
+                        state.jobs[jobUUID] = nil
+                        return .failure(CancellationError())
+                    }
+                    job.continuation = continuation
+                    state.jobs[jobUUID] = job
+                    armTimer(&state, for: job.deadline)
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let continuation = state.withLock { $0.jobs.removeValue(forKey: jobUUID)?.continuation }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Closes the connection: queued writes are flushed unless `abort`.
+    package func close(abort: Bool = false) {
+        transport?.close(abort: abort)
+    }
+
+    private func enqueue(
+        bytes: [UInt8]?, verb: String, expectation: PendingReply.Expectation, timeout: Duration
+    ) async throws -> ESLReply? {
+        let seconds = MonotonicClock.seconds(timeout)
+        let deadline = MonotonicClock.nanoseconds() &+ MonotonicClock.nanoseconds(timeout)
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let failure: (any Error)? = state.withLock { state in
+                    guard state.isOpen else {
+                        return state.closeReason ?? ESLError.connectionClosed(pendingCommands: 0)
+                    }
+                    if Task.isCancelled {
+                        return CancellationError()
+                    }
+                    // Written under the lock so that the order of the reply
+                    // queue is the order of the bytes on the wire.
+                    if let bytes {
+                        guard let transport = transportSlot.transport else {
+                            return ESLError.connectionClosed(pendingCommands: 0)
+                        }
+                        do {
+                            try transport.write(bytes)
+                        } catch {
+                            return error
+                        }
+                    }
+                    state.pending.append(PendingReply(
+                        id: id, expectation: expectation, verb: verb, deadline: deadline,
+                        timeoutSeconds: seconds, continuation: continuation))
+                    armTimer(&state, for: deadline)
+                    return nil
+                }
+                if let failure { continuation.resume(throwing: failure) }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<ESLReply?, any Error>? in
+                guard let index = state.pending.firstIndex(where: { $0.id == id }) else { return nil }
+                defer { state.pending[index].continuation = nil }
+                return state.pending[index].continuation
+            }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    // MARK: Deadlines
+
+    /// Arms the connection's one deadline timer if `deadline` comes before
+    /// the armed one. A timer that fires early or late only re-scans, so a
+    /// stale timer is harmless and never needs cancelling.
+    private func armTimer(_ state: inout State, for deadline: UInt64) {
+        guard state.armedDeadline == 0 || deadline < state.armedDeadline else { return }
+        state.armedDeadline = deadline
+        let now = MonotonicClock.nanoseconds()
+        let delayMilliseconds = deadline > now ? (deadline - now + 999_999) / 1_000_000 : 0
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let id = gen_engine_set_timer(engine.raw, delayMilliseconds, { context in
+            guard let context else { return }
+            Unmanaged<ESLConnection>.fromOpaque(context).takeRetainedValue().expireDeadlines()
+        }, context)
+        if id < 0 {
+            Unmanaged<ESLConnection>.fromOpaque(context).release()
+        }
+    }
+
+    private func expireDeadlines() {
+        let now = MonotonicClock.nanoseconds()
+        var expired: [(CheckedContinuation<ESLReply?, any Error>, ESLError)] = []
+        var expiredJobs: [(CheckedContinuation<ESLEvent, any Error>, ESLError)] = []
+        var closeForGreeting = false
+        state.withLock { state in
+            state.armedDeadline = 0
+            var next: UInt64 = 0
+            for index in state.pending.indices {
+                let pending = state.pending[index]
+                guard let continuation = pending.continuation else { continue }
+                if pending.deadline <= now {
+                    state.pending[index].continuation = nil
+                    expired.append((continuation, .timeout(operation: pending.verb, seconds: pending.timeoutSeconds)))
+                    if pending.expectation == .greeting { closeForGreeting = true }
+                } else if next == 0 || pending.deadline < next {
+                    next = pending.deadline
+                }
+            }
+            for (uuid, job) in state.jobs where job.continuation != nil || job.result == nil {
+                if job.deadline <= now {
+                    if let continuation = job.continuation {
+                        expiredJobs.append((continuation, .timeout(operation: job.command, seconds: job.timeoutSeconds)))
+                    }
+                    state.jobs[uuid] = nil
+                } else if next == 0 || job.deadline < next {
+                    next = job.deadline
+                }
+            }
+            if next != 0 { armTimer(&state, for: next) }
+        }
+        for (continuation, error) in expired { continuation.resume(throwing: error) }
+        for (continuation, error) in expiredJobs { continuation.resume(throwing: error) }
+        if closeForGreeting { close(abort: true) }
+    }
+
+    // MARK: TransportDelegate (loop thread)
+
+    package func transportDidConnect(status: Int32) {
+        guard status < 0 else { return }
+        fail(with: .connectionFailed(reason: String(cString: gen_strerror(status))), connecting: true)
+    }
+
+    package func transportDidReceive(_ frames: UnsafeBufferPointer<gen_frame>, in slab: Slab) -> Bool {
+        var batch: [ESLEvent] = []
+        var replies: [(CheckedContinuation<ESLReply?, any Error>, ESLReply)] = []
+        var results: [(CheckedContinuation<ESLEvent, any Error>, ESLEvent)] = []
+        state.withLock { state in
+            for frame in frames {
+                let view = FrameView(slab: slab, frame: frame)
+                switch view.kind {
+                case GEN_FRAME_COMMAND_REPLY, GEN_FRAME_API_RESPONSE, GEN_FRAME_AUTH_REQUEST:
+                    let expected: PendingReply.Expectation = view.kind == GEN_FRAME_AUTH_REQUEST ? .greeting : .reply
+                    guard let head = state.pending.first, head.expectation == expected else {
+                        // A reply nobody asked for: FreeSWITCH never sends one,
+                        // so it can only be a peer that is not FreeSWITCH.
+                        continue
+                    }
+                    state.pending.removeFirst()
+                    if let continuation = head.continuation {
+                        replies.append((continuation, ESLReply(view)))
+                    }
+                case GEN_FRAME_EVENT_PLAIN, GEN_FRAME_EVENT_JSON, GEN_FRAME_EVENT_XML:
+                    let event = ESLEvent(view)
+                    if !state.jobs.isEmpty, let uuid = event.jobUUID, var job = state.jobs[uuid],
+                       event.name == "BACKGROUND_JOB" {
+                        if let continuation = job.continuation {
+                            state.jobs[uuid] = nil
+                            results.append((continuation, event))
+                        } else {
+                            job.result = event
+                            state.jobs[uuid] = job
+                        }
+                    } else {
+                        batch.append(event)
+                    }
+                case GEN_FRAME_DISCONNECT_NOTICE:
+                    if view.outerHeader("Content-Disposition") == "linger" {
+                        batch.append(ESLEvent(view))
+                    } else {
+                        state.disconnectNotice = view.bodyString
+                    }
+                case GEN_FRAME_RUDE_REJECTION:
+                    state.disconnectNotice = view.bodyString
+                default:
+                    batch.append(ESLEvent(view))
+                }
+            }
+        }
+        for (continuation, reply) in replies { continuation.resume(returning: reply) }
+        for (continuation, event) in results { continuation.resume(returning: event) }
+        return eventBuffer.append(batch)
+    }
+
+    package func transportDidClose(reason: Int32) {
+        let error: ESLError? = switch reason {
+        case 0: nil
+        case Int32(GEN_EEOF), Int32(GEN_ESTOPPED): .connectionClosed(pendingCommands: 0)
+        default: .protocolViolation(reason: String(cString: gen_strerror(reason)))
+        }
+        fail(with: error, connecting: false)
+        transportSlot.set(nil)
+    }
+
+    /// Ends the connection's state: every waiting command and job fails with
+    /// a typed error, and the event stream ends.
+    private func fail(with error: ESLError?, connecting: Bool) {
+        var waiting: [(CheckedContinuation<ESLReply?, any Error>, ESLError)] = []
+        var jobs: [CheckedContinuation<ESLEvent, any Error>] = []
+        let pendingCount = state.withLock { state -> Int in
+            let count = state.pending.filter { $0.expectation == .reply }.count
+            let closeError = error ?? .connectionClosed(pendingCommands: count)
+            if state.isOpen {
+                state.isOpen = false
+                state.closeReason = closeError
+            }
+            for pending in state.pending {
+                guard let continuation = pending.continuation else { continue }
+                let failure: ESLError = switch pending.expectation {
+                case .greeting: connecting ? closeError : .connectionClosed(pendingCommands: 0)
+                case .reply: .connectionLost(command: pending.verb, mayHaveRun: true)
+                }
+                waiting.append((continuation, failure))
+            }
+            state.pending.removeAll()
+            for (_, job) in state.jobs {
+                if let continuation = job.continuation { jobs.append(continuation) }
+            }
+            state.jobs.removeAll()
+            return count
+        }
+        for (continuation, failure) in waiting { continuation.resume(throwing: failure) }
+        for continuation in jobs {
+            continuation.resume(throwing: ESLError.connectionLost(command: "bgapi", mayHaveRun: true))
+        }
+        if !connecting || error != nil {
+            eventBuffer.finish(failure: error.map { _ in ESLError.connectionClosed(pendingCommands: pendingCount) })
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// The mutable part of a ``SimulatorConnection``, kept behind its mutex.
+///
+/// Output goes through ``emit(_:isEvent:to:)``, which either writes to the
+/// link at once or parks the frame in ``pending``: everything is parked while
+/// the connection is stalled or a `sim_blast` burst is in flight
+/// (``holdAll``), and events alone while an `api` command runs
+/// (``holdEvents``), because FreeSWITCH writes nothing but the response on a
+/// connection whose api call is in progress.
+struct ConnectionState {
+    enum Phase {
+        case awaitingAuth
+        case authenticated
+        case closed
+    }
+
+    var phase = Phase.awaitingAuth
+    var authTimer: (any SimulatorTimer)?
+    var subscription = EventSubscription()
+    var filters = EventFilterList()
+    /// Level from `log`, nil after `nolog` or before any `log`.
+    var logLevel: Int?
+
+    /// An `api` command has not answered yet; commands wait in ``backlog``.
+    var apiRunning = false
+    var backlog: [CommandBlock] = []
+
+    var holdAll = 0
+    var holdEvents = 0
+    var stalled = false
+    var pending: [(frame: [UInt8], isEvent: Bool)] = []
+
+    /// Subscription, filters and authentication all let `event` through.
+    func wants(_ event: SimulatorEvent) -> Bool {
+        phase == .authenticated && subscription.matches(event) && filters.passes(event)
+    }
+
+    mutating func emit(_ frame: [UInt8], isEvent: Bool = false, to link: any SimulatorLink) {
+        guard phase != .closed else { return }
+        if holdAll > 0 || (isEvent && (holdEvents > 0 || !pending.isEmpty)) {
+            pending.append((frame, isEvent))
+        } else {
+            link.write(frame)
+        }
+    }
+
+    /// A `command/reply` with FreeSWITCH's 511-byte Reply-Text limit.
+    mutating func reply(_ text: String, to link: any SimulatorLink) {
+        emit(ReplyFrame.commandReply(text), to: link)
+    }
+
+    /// Writes what the current holds allow, keeping order among what stays.
+    mutating func flush(to link: any SimulatorLink) {
+        guard holdAll == 0, !pending.isEmpty, phase != .closed else { return }
+        var kept: [(frame: [UInt8], isEvent: Bool)] = []
+        for item in pending {
+            if holdEvents > 0 && item.isEvent {
+                kept.append(item)
+            } else {
+                link.write(item.frame)
+            }
+        }
+        pending = kept
+    }
+
+    /// Writes what is still allowed out and stops all further output. The
+    /// caller closes the link after releasing the lock, so a link whose
+    /// close reports back synchronously cannot deadlock the connection.
+    mutating func finishWriting(to link: any SimulatorLink) {
+        guard phase != .closed else { return }
+        flush(to: link)
+        markClosed()
+    }
+
+    mutating func markClosed() {
+        phase = .closed
+        pending.removeAll()
+        backlog.removeAll()
+        authTimer = nil
+    }
+}

@@ -1,0 +1,37 @@
+/// The non-event frames FreeSWITCH writes, byte for byte (ESL.md 1.1): header
+/// order, single LF line ends, the blank line, Content-Length framing.
+enum ReplyFrame {
+    static let authRequest = Array("Content-Type: auth/request\n\n".utf8)
+
+    /// FreeSWITCH's normal goodbye (67 bytes).
+    static let goodbyeText = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n"
+    /// The body of the notice sent when the module shuts down.
+    static let shutdownText = "The system is being shut down.\n"
+
+    /// `command/reply`; Reply-Text is cut to 511 bytes like FreeSWITCH's
+    /// 512-byte reply buffer.
+    static func commandReply(_ text: String, extraHeaders: [(String, String)] = []) -> [UInt8] {
+        var frame = Array("Content-Type: command/reply\nReply-Text: ".utf8)
+        frame.append(contentsOf: text.utf8.prefix(511))
+        frame.append(0x0A)
+        for (name, value) in extraHeaders {
+            frame.append(contentsOf: "\(name): \(value)\n".utf8)
+        }
+        frame.append(0x0A)
+        return frame
+    }
+
+    static func apiResponse(_ body: String) -> [UInt8] {
+        let bytes = Array(body.utf8)
+        var frame = Array("Content-Type: api/response\nContent-Length: \(bytes.count)\n\n".utf8)
+        frame.append(contentsOf: bytes)
+        return frame
+    }
+
+    static func disconnectNotice(_ text: String = goodbyeText) -> [UInt8] {
+        let bytes = Array(text.utf8)
+        var frame = Array("Content-Type: text/disconnect-notice\nContent-Length: \(bytes.count)\n\n".utf8)
+        frame.append(contentsOf: bytes)
+        return frame
+    }
+}

@@ -1,0 +1,457 @@
+import Genesis
+import Synchronization
+
+/// One accepted inbound client: FreeSWITCH's per-connection "listener"
+/// (MES:listener_run / parse_command), without any I/O of its own.
+///
+/// The socket glue creates one per accepted socket, calls ``start()``, feeds
+/// every complete command frame to ``receive(command:body:)`` in order, and
+/// calls ``linkClosed()`` when the socket goes away. Everything the client
+/// should see is written to the ``SimulatorLink`` in wire order.
+///
+/// Thread safety: state lives behind a `Mutex`, and frames are handed to the
+/// link while it is held, which is what keeps replies and events from
+/// different threads in one consistent order. Work that may publish events
+/// (API commands, `sendevent`) runs outside the lock, so a connection can
+/// receive the events its own commands cause.
+public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
+    /// Unique per switch; the handle for ``SimulatorSwitch/injectFault(_:connectionID:)``.
+    public let id: Int
+    public let simulator: SimulatorSwitch
+    private let link: any SimulatorLink
+    private let state = Mutex(ConnectionState())
+
+    public init(simulator: SimulatorSwitch, link: any SimulatorLink) {
+        self.simulator = simulator
+        self.link = link
+        self.id = simulator.makeConnectionID()
+    }
+
+    // MARK: Socket glue
+
+    /// Registers with the switch, sends `auth/request` and arms the 25-second
+    /// deadline for the first command.
+    public func start() {
+        simulator.bus.add(self, id: id)
+        let timer = simulator.clock.schedule(after: simulator.configuration.authTimeout) { [weak self] in
+            self?.authDeadlinePassed()
+        }
+        state.withLock { state in
+            state.authTimer = timer
+            state.emit(ReplyFrame.authRequest, to: link)
+        }
+    }
+
+    /// Handles one complete command: `command` is its header block (first
+    /// line the command, further lines headers), `body` its Content-Length
+    /// body if it had one.
+    public func receive(command: String, body: [UInt8]?) {
+        let block = CommandBlock(text: command, body: body)
+        let work = state.withLock { state -> DeferredWork in
+            guard state.phase != .closed else { return .none }
+            state.authTimer?.cancel()
+            state.authTimer = nil
+            // FreeSWITCH reads the next command only when `api` has answered.
+            if state.apiRunning {
+                state.backlog.append(block)
+                return .none
+            }
+            return handle(block, &state)
+        }
+        perform(work)
+    }
+
+    /// Handles commands that arrived together (one socket read), in order.
+    ///
+    /// FreeSWITCH writes queued events only while no further command is
+    /// buffered, so events raised meanwhile wait until the last command of
+    /// the batch has been handled, and an `exit` among them discards those
+    /// events (ESL.md 1.10 item 8). Feeding commands one by one through
+    /// ``receive(command:body:)`` delivers events between them instead.
+    public func receive(batch: some Sequence<(command: String, body: [UInt8]?)>) {
+        state.withLock { $0.holdEvents += 1 }
+        for frame in batch {
+            receive(command: frame.command, body: frame.body)
+        }
+        state.withLock { state in
+            state.holdEvents -= 1
+            state.flush(to: link)
+        }
+    }
+
+    /// The socket is gone (peer closed or write failed): forget the
+    /// connection without writing anything.
+    public func linkClosed() {
+        let timer = state.withLock { state in
+            defer { state.markClosed() }
+            return state.authTimer
+        }
+        timer?.cancel()
+        simulator.bus.remove(id: id)
+    }
+
+    /// Whether the connection has been closed by either side.
+    public var isClosed: Bool {
+        state.withLock { $0.phase == .closed }
+    }
+
+    // MARK: Events
+
+    func deliver(_ event: SimulatorEvent, frames: RenderedEventFrames) {
+        state.withLock { state in
+            guard state.wants(event) else { return }
+            state.emit(frames.frame(state.subscription.format), isEvent: true, to: link)
+        }
+    }
+
+    /// The frame this connection would receive for `event` right now, or nil
+    /// if its subscription or filters would drop it.
+    public func frameIfDelivered(_ event: SimulatorEvent) -> [UInt8]? {
+        state.withLock { state in
+            state.wants(event) ? EventRenderer.frame(event, format: state.subscription.format) : nil
+        }
+    }
+
+    /// Writes `frame` `count` times through the link's bulk path. Everything
+    /// else is held back until the link reports the burst written, so a link
+    /// that writes in batches never gets other frames between them.
+    public func writeRepeated(_ frame: [UInt8], count: Int) {
+        let open = state.withLock { state in
+            guard state.phase != .closed else { return false }
+            state.holdAll += 1
+            return true
+        }
+        guard open else { return }
+        link.writeRepeated(frame, count: count) { [weak self] in
+            guard let self else { return }
+            self.state.withLock { state in
+                state.holdAll -= 1
+                state.flush(to: self.link)
+            }
+        }
+    }
+
+    // MARK: Faults
+
+    func inject(_ fault: SimulatorFault) {
+        let closing = state.withLock { state -> Bool in
+            guard state.phase != .closed else { return false }
+            switch fault {
+            case .garbage(let bytes):
+                link.write(bytes)
+            case .disconnectMidFrame:
+                link.write(Array("Content-Type: api/response\nContent-Length: 64\n\n+OK par".utf8))
+                state.markClosed()
+                return true
+            case .stall:
+                guard !state.stalled else { break }
+                state.stalled = true
+                state.holdAll += 1
+            case .resume:
+                guard state.stalled else { break }
+                state.stalled = false
+                state.holdAll -= 1
+                state.flush(to: link)
+            }
+            return false
+        }
+        if closing { closeLink() }
+    }
+
+    /// Module shutdown: the shutdown notice, then close.
+    func shutDown() {
+        let closing = state.withLock { state -> Bool in
+            guard state.phase != .closed else { return false }
+            state.emit(ReplyFrame.disconnectNotice(ReplyFrame.shutdownText), to: link)
+            state.finishWriting(to: link)
+            return true
+        }
+        if closing { closeLink() }
+    }
+
+    private func authDeadlinePassed() {
+        let closing = state.withLock { state -> Bool in
+            guard state.phase == .awaitingAuth, state.authTimer != nil else { return false }
+            state.emit(ReplyFrame.disconnectNotice(), to: link)
+            state.finishWriting(to: link)
+            return true
+        }
+        if closing { closeLink() }
+    }
+
+    /// Closes the socket and leaves the switch; called once output stopped.
+    private func closeLink() {
+        link.close()
+        simulator.bus.remove(id: id)
+    }
+
+    // MARK: Commands
+
+    /// Work a command leaves for after the lock is released.
+    private enum DeferredWork {
+        case none
+        case closed
+        case api(name: String, arguments: String)
+        case backgroundJob(name: String, arguments: String, jobUUID: String)
+        case fire(SimulatorEvent, origin: EventOrigin)
+    }
+
+    /// MES:parse_command's keyword dispatch: case-insensitive prefixes in
+    /// FreeSWITCH's order; anything unmatched is `-ERR command not found`.
+    private func handle(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
+        let line = block.line
+        if line.hasCaseInsensitivePrefix("exit") || line.hasPrefix("...") {
+            state.reply("+OK bye", to: link)
+            state.emit(ReplyFrame.disconnectNotice(), to: link)
+            state.finishWriting(to: link)
+            return .closed
+        }
+        if state.phase == .awaitingAuth {
+            return authenticate(block, &state)
+        }
+        if line.hasCaseInsensitivePrefix("filter ") {
+            state.reply(filter(block.argument(afterKeywordLength: 7), &state.filters), to: link)
+        } else if line.hasCaseInsensitivePrefix("myevents") {
+            state.reply(myevents(line, &state.subscription), to: link)
+        } else if line.hasCaseInsensitivePrefix("divert_events") {
+            state.reply("-ERR not controlling a session.", to: link)
+        } else if line.hasCaseInsensitivePrefix("sendmsg") {
+            // No channels yet: every target is unknown.
+            let target = block.argument(afterKeywordLength: 7).split(separator: " ").first.map(String.init)
+                ?? block.header("Session-ID") ?? ""
+            state.reply("-ERR invalid session id [\(target)]", to: link)
+        } else if line.hasCaseInsensitivePrefix("sendevent") {
+            let event = Self.eventFromSendevent(block)
+            state.reply("+OK \(event.header("Event-UUID") ?? "")", to: link)
+            return .fire(event, origin: .sendEvent)
+        } else if line.hasCaseInsensitivePrefix("api ") {
+            let (name, arguments) = Self.splitAPICommand(line.dropFirst(4))
+            state.apiRunning = true
+            state.holdEvents += 1
+            return .api(name: name, arguments: arguments)
+        } else if line.hasCaseInsensitivePrefix("bgapi ") {
+            let (name, arguments) = Self.splitAPICommand(line.dropFirst(6))
+            let jobUUID = block.header("Job-UUID").map { String(decoding: $0.utf8.prefix(255), as: UTF8.self) }
+                ?? UUIDFactory.make()
+            state.emit(ReplyFrame.commandReply("+OK Job-UUID: \(jobUUID)", extraHeaders: [("Job-UUID", jobUUID)]), to: link)
+            return .backgroundJob(name: name, arguments: arguments, jobUUID: jobUUID)
+        } else if line.hasCaseInsensitivePrefix("log") {
+            state.reply(log(block.argument(afterKeywordLength: 3), &state), to: link)
+        } else if line.hasCaseInsensitivePrefix("linger") || line.hasCaseInsensitivePrefix("nolinger") {
+            state.reply("-ERR not controlling a session", to: link)
+        } else if line.hasCaseInsensitivePrefix("nolog") {
+            state.reply(state.logLevel == nil ? "-ERR not loging" : "+OK no longer logging", to: link)
+            state.logLevel = nil
+        } else if line.hasCaseInsensitivePrefix("event") {
+            let enabled = state.subscription.subscribe(Self.tokensAfterKeyword(line))
+            state.reply(enabled ? "+OK event listener enabled \(state.subscription.format.rawValue)"
+                                : "-ERR no keywords supplied", to: link)
+        } else if line.hasCaseInsensitivePrefix("nixevent") {
+            let nixed = state.subscription.unsubscribe(Self.tokensAfterKeyword(line))
+            state.reply(nixed ? "+OK events nixed" : "-ERR no keywords supplied", to: link)
+        } else if line.hasCaseInsensitivePrefix("noevents") {
+            if state.subscription.enabled {
+                state.subscription.clear()
+                state.pending.removeAll { $0.isEvent }
+                state.reply("+OK no longer listening for events", to: link)
+            } else {
+                state.reply("-ERR not listening for events", to: link)
+            }
+        } else {
+            state.reply("-ERR command not found", to: link)
+        }
+        return .none
+    }
+
+    /// The one command allowed before authentication (besides `exit`).
+    private func authenticate(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
+        let line = block.line
+        let accepted: Bool
+        var extraHeaders: [(String, String)] = []
+        if line.hasCaseInsensitivePrefix("auth ") {
+            accepted = String(line.dropFirst(5)) == simulator.configuration.password
+        } else if line.hasCaseInsensitivePrefix("userauth ") {
+            accepted = userauth(String(line.dropFirst(9)))
+            extraHeaders = [("Allowed-Events", "all"), ("Allowed-API", "all"), ("Allowed-LOG", "true")]
+        } else {
+            state.reply("-ERR command not found", to: link)
+            return .none
+        }
+        if accepted {
+            state.phase = .authenticated
+            state.emit(ReplyFrame.commandReply("+OK accepted", extraHeaders: extraHeaders), to: link)
+            return .none
+        }
+        state.reply("-ERR invalid", to: link)
+        state.emit(ReplyFrame.disconnectNotice(), to: link)
+        state.finishWriting(to: link)
+        return .closed
+    }
+
+    /// `userauth user@domain:password` (or `user:password@domain`) against
+    /// the configured directory; an empty password never matches.
+    private func userauth(_ text: String) -> Bool {
+        guard let at = text.firstIndex(of: "@") else { return false }
+        var user = String(text[..<at])
+        var domain = String(text[text.index(after: at)...])
+        var password = ""
+        if let colon = domain.firstIndex(of: ":") {
+            password = String(domain[domain.index(after: colon)...])
+            domain = String(domain[..<colon])
+        } else if let colon = user.firstIndex(of: ":") {
+            password = String(user[user.index(after: colon)...])
+            user = String(user[..<colon])
+        }
+        guard !user.isEmpty, !domain.isEmpty, !password.isEmpty else { return false }
+        return simulator.configuration.users["\(user)@\(domain)"] == password
+    }
+
+    private func perform(_ work: DeferredWork) {
+        switch work {
+        case .none:
+            break
+        case .closed:
+            closeLink()
+        case .api(let name, let arguments):
+            // Events raised while the command runs (its API event included)
+            // are held until the response is out, as on a real connection.
+            simulator.executeAPI(name: name, arguments: arguments, connection: self) { [self] body, result in
+                state.withLock { state in
+                    state.emit(ReplyFrame.apiResponse(body), to: link)
+                    state.holdEvents -= 1
+                    state.apiRunning = false
+                    state.flush(to: link)
+                }
+                result?.afterResponse?()
+                runBacklog()
+            }
+        case .backgroundJob(let name, let arguments, let jobUUID):
+            simulator.executeAPI(name: name, arguments: arguments, connection: self) { [simulator] body, result in
+                var job = simulator.makeEvent(type: "BACKGROUND_JOB", origin: .backgroundJob)
+                job.append("Job-UUID", jobUUID)
+                job.append("Job-Command", name)
+                if !arguments.isEmpty { job.append("Job-Command-Arg", arguments) }
+                job.body = Array(body.utf8)
+                simulator.publish(job)
+                result?.afterResponse?()
+            }
+        case .fire(var event, let origin):
+            simulator.appendCoreHeaders(to: &event, origin: origin)
+            simulator.publish(event)
+        }
+    }
+
+    /// Handles the commands that arrived while `api` was running, until one
+    /// of them is an `api` again (which resumes this when it answers).
+    private func runBacklog() {
+        while true {
+            let work = state.withLock { state -> DeferredWork? in
+                guard state.phase != .closed, !state.apiRunning, !state.backlog.isEmpty else { return nil }
+                return handle(state.backlog.removeFirst(), &state)
+            }
+            guard let work else { return }
+            perform(work)
+        }
+    }
+
+    // MARK: Command details
+
+    /// `filter …` (MES:parse_command): add, `add`, `delete <header> [value]`,
+    /// `delete all`; the reply echoes what was parsed.
+    private func filter(_ text: Substring, _ filters: inout EventFilterList) -> String {
+        guard let space = text.firstIndex(of: " ") else { return "-ERR invalid syntax" }
+        var name = String(text[..<space])
+        var value: String? = String(text[text.index(after: space)...])
+        if name.caseInsensitiveEquals("delete") {
+            let rest = value ?? ""
+            if let space = rest.firstIndex(of: " ") {
+                name = String(rest[..<space])
+                value = String(rest[rest.index(after: space)...])
+            } else {
+                name = rest
+                value = nil
+            }
+            if name.caseInsensitiveEquals("all") {
+                filters.deleteAll()
+            } else {
+                filters.delete(header: name, value: value)
+            }
+            return "+OK filter deleted. [\(name)][\(value ?? "")]"
+        }
+        if name.caseInsensitiveEquals("add") {
+            let rest = value ?? ""
+            guard let space = rest.firstIndex(of: " ") else { return "-ERR invalid syntax" }
+            name = String(rest[..<space])
+            value = String(rest[rest.index(after: space)...])
+        }
+        filters.add(header: name, value: value ?? "")
+        return "+OK filter added. [\(name)]=[\(value ?? "")]"
+    }
+
+    /// Inbound `myevents <uuid> [format]` (ESL.md 2.5). With no channels
+    /// every UUID is unknown: with a format word that is `-ERR invalid uuid`;
+    /// without one FreeSWITCH still enables the fixed type list, for every
+    /// channel. A bare `myevents` needs a bound session, which inbound
+    /// connections lack.
+    private func myevents(_ line: String, _ subscription: inout EventSubscription) -> String {
+        let words = line.split(separator: " ")
+        guard words.count > 1 else { return "-ERR command not found" }
+        if subscription.channelEventsOnly { return "-ERR aready enabled." }
+        if words.count > 2 { return "-ERR invalid uuid" }
+        subscription.subscribeMyEvents()
+        return "+OK Events Enabled"
+    }
+
+    /// `log [level]`: a name (`err`, not `error`) or 0–7; none means debug.
+    /// The simulator produces no log lines; it only keeps the level.
+    private func log(_ text: Substring, _ state: inout ConnectionState) -> String {
+        let levelText = String(text.prefix { $0 != " " })
+        let names = ["console", "alert", "crit", "err", "warning", "notice", "info", "debug"]
+        let level: Int?
+        if levelText.isEmpty {
+            level = 7
+        } else if let number = Int(levelText), (0...7).contains(number) {
+            level = number
+        } else {
+            level = names.firstIndex { $0.caseInsensitiveEquals(levelText) }
+        }
+        guard let level else { return "-ERR invalid log level" }
+        state.logLevel = level
+        return "+OK log level \(levelText) [\(level)]"
+    }
+
+    /// `sendevent <NAME>` (MES:parse_command, ESL.md 2.9): `Command` (first
+    /// line only) and the client's headers in order, `Event-Subclass` moved
+    /// to the top for CUSTOM, an unknown name becoming a subclass-less
+    /// CUSTOM, then a fresh `Event-UUID`. Core headers follow when fired.
+    static func eventFromSendevent(_ block: CommandBlock) -> SimulatorEvent {
+        let requested = block.argument(afterKeywordLength: 9).prefix { $0 != " " }
+        let known = EventTypeName.canonical(String(requested)).flatMap { $0 == EventTypeName.allKeyword ? nil : $0 }
+        var event = SimulatorEvent(type: known ?? "CUSTOM")
+        event.append("Command", block.line)
+        for header in block.headers {
+            event.append(header.name, header.value)
+        }
+        if known == "CUSTOM", let subclass = event.header("Event-Subclass") {
+            event.headers.removeAll { $0.name.caseInsensitiveEquals("Event-Subclass") }
+            event.headers.insert(SimulatorEventHeader("Event-Subclass", subclass), at: 0)
+            event.subclass = subclass
+        }
+        event.append("Event-UUID", UUIDFactory.make())
+        event.body = block.body
+        return event
+    }
+
+    /// `api`/`bgapi` text after the keyword: the name ends at the first
+    /// space (so `api  x` has an empty name, as in FreeSWITCH).
+    private static func splitAPICommand(_ text: Substring) -> (name: String, arguments: String) {
+        guard let space = text.firstIndex(of: " ") else { return (String(text), "") }
+        return (String(text[..<space]), String(text[text.index(after: space)...]))
+    }
+
+    /// Space-separated tokens after the first word (`event`, `events`,
+    /// `nixevent` alike).
+    private static func tokensAfterKeyword(_ line: String) -> [Substring] {
+        Array(line.split(separator: " ").dropFirst())
+    }
+}

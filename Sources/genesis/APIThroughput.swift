@@ -1,0 +1,37 @@
+import Genesis
+import Synchronization
+
+/// `api` round trips per second with a fixed number in flight, pipelined on
+/// one connection as FreeSWITCH answers them in order.
+struct APIThroughput {
+    var server: InboundConfiguration
+    var command: String
+
+    func run(count: Int, inFlight: Int) async throws -> BenchResult {
+        let client = try await InboundClient.connect(server)
+        defer { client.close() }
+        _ = try await client.api(command)  // warm up, and fail early on -ERR
+        let issued = IssuedCount()
+        let stopwatch = Stopwatch()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(inFlight, count) {
+                group.addTask {
+                    while issued.value.add(1, ordering: .relaxed).newValue <= count {
+                        _ = try await client.send(ESLCommand(line: "api \(command)"), timeout: nil)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = stopwatch.seconds
+        let meanMicroseconds = seconds / Double(count) * Double(min(inFlight, count)) * 1e6
+        return BenchResult(
+            name: "api", operations: count, seconds: seconds,
+            extra: [("in_flight", String(inFlight)), ("mean_latency_us", String(Int(meanMicroseconds)))])
+    }
+
+    /// Commands handed out so far, shared by the in-flight lanes.
+    private final class IssuedCount: Sendable {
+        let value = Atomic<Int>(0)
+    }
+}

@@ -1,0 +1,76 @@
+import GenesisSimulator
+import Testing
+
+@Suite("filters (ESL.md 2.7)")
+struct EventFilterTests {
+    private func delivered(filters: [String], events: [(String, [(name: String, value: String)])]) -> [String] {
+        let simulator = capturedSwitch()
+        let (connection, link) = connect(simulator)
+        connection.send("event plain ALL")
+        for filter in filters { connection.send("filter \(filter)") }
+        link.reset()
+        for (name, headers) in events {
+            simulator.fire(eventName: name, headers: headers + [("X-Tag", "\(name)-\(headers.first?.value ?? "")")])
+        }
+        return link.frames.compactMap { frame in
+            frame.bodyText.split(separator: "\n").first { $0.hasPrefix("X-Tag: ") }.map { String($0.dropFirst(7)) }
+        }
+    }
+
+    @Test("filters on different headers OR together; events without the header ignore a filter")
+    func positiveFiltersAreAnAllowList() {
+        let result = delivered(
+            filters: ["Event-Name CHANNEL_CREATE", "Unique-ID u3"],
+            events: [("CHANNEL_CREATE", [("Unique-ID", "u1")]), ("CHANNEL_ANSWER", [("Unique-ID", "u1")]),
+                     ("CHANNEL_ANSWER", [("Unique-ID", "u3")]), ("HEARTBEAT", [])])
+        #expect(result == ["CHANNEL_CREATE-u1", "CHANNEL_ANSWER-u3"])
+    }
+
+    @Test("only negative filters let nothing through; a negative match beats a positive one")
+    func negativeFilters() {
+        #expect(delivered(filters: ["X-Kind -other"], events: [("CUSTOM", [("X-Kind", "ping")])]).isEmpty)
+        let result = delivered(
+            filters: ["X-Kind /^p/", "X-Kind -pong"],
+            events: [("CUSTOM", [("X-Kind", "ping")]), ("CUSTOM", [("X-Kind", "pong")])])
+        #expect(result == ["CUSTOM-ping"])
+    }
+
+    @Test("unsigned /regex/ matches; a signed one is compared literally; plain values ignore case")
+    func regexAndCase() {
+        #expect(delivered(filters: ["X-Kind /^esltest::P/i"], events: [("CUSTOM", [("X-Kind", "esltest::ping")])]) == ["CUSTOM-esltest%3A%3Aping"])
+        #expect(delivered(filters: ["X-Kind +/^esltest::p/"], events: [("CUSTOM", [("X-Kind", "esltest::ping")])]).isEmpty)
+        #expect(delivered(filters: ["X-Kind ESLTEST::PING"], events: [("CUSTOM", [("X-Kind", "esltest::ping")])]) == ["CUSTOM-esltest%3A%3Aping"])
+    }
+
+    @Test("filter replies and deletion by header, by value and all")
+    func filterCommands() {
+        let simulator = capturedSwitch()
+        let (connection, link) = connect(simulator)
+        connection.send("event plain CUSTOM")
+        connection.send("filter Unique-ID")
+        connection.send("filter add X-A one two")
+        connection.send("filter X-A three")
+        connection.send("filter delete X-A three")
+        connection.send("filter delete X-A")
+        connection.send("filter delete all")
+        #expect(link.frames.map { $0.header("Reply-Text") ?? "" } == [
+            "+OK event listener enabled plain",
+            "-ERR invalid syntax",
+            "+OK filter added. [X-A]=[one two]",
+            "+OK filter added. [X-A]=[three]",
+            "+OK filter deleted. [X-A][three]",
+            "+OK filter deleted. [X-A][]",
+            "+OK filter deleted. [all][]",
+        ])
+        link.reset()
+        simulator.fire(eventName: "CUSTOM")
+        #expect(link.frames.count == 1)
+    }
+
+    @Test("Reply-Text is cut at 511 bytes")
+    func replyTextTruncation() {
+        let (connection, link) = connect(capturedSwitch())
+        connection.send("filter X-Long \(String(repeating: "y", count: 2000))")
+        #expect(link.frames.first?.header("Reply-Text")?.utf8.count == 511)
+    }
+}

@@ -1,0 +1,30 @@
+import Genesis
+import GenesisSimulator
+
+/// A simulator on a free loopback port and a client of it, for one test.
+struct SimulatorFixture {
+    let server: SimulatorServer
+
+    init(password: String = "ClueCon") throws {
+        server = try SimulatorServer.start(host: "127.0.0.1", port: 0, password: password)
+    }
+
+    var configuration: InboundConfiguration {
+        InboundConfiguration(host: "127.0.0.1", port: server.port, password: "ClueCon")
+    }
+
+    func connect(_ adjust: (inout InboundConfiguration) -> Void = { _ in }) async throws -> InboundClient {
+        var configuration = configuration
+        adjust(&configuration)
+        return try await InboundClient.connect(configuration)
+    }
+
+    /// The simulator's side of the newest client connection.
+    var newestConnection: SimulatorConnection? {
+        server.simulator.connections.max { $0.id < $1.id }
+    }
+
+    func close() {
+        server.close()
+    }
+}
