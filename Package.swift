@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // libuv as a system library (its include flags come from pkg-config).
@@ -33,7 +36,7 @@ let package = Package(
             path: "CSources/CGenesis",
             cSettings: engineCFlags,
             linkerSettings: [
-                .linkedLibrary("uv"), .linkedLibrary("http_parser"),
+                .linkedLibrary("uv"), .linkedLibrary("http_parser"), .linkedLibrary("hiredis"),
                 .linkedLibrary("pthread"), .linkedLibrary("m"),
             ]
         ),
@@ -43,6 +46,9 @@ let package = Package(
                 "CGenesis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -60,7 +66,12 @@ let package = Package(
         ),
         .testTarget(
             name: "GenesisTests",
-            dependencies: ["Genesis", "GenesisSimulator", "CGenesis"]
+            dependencies: [
+                "Genesis", "GenesisSimulator", "CGenesis",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "GenesisSimulatorTests",

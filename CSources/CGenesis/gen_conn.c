@@ -100,11 +100,39 @@ struct gen_conn {
   _Atomic int names_ready;
   char peer[64], local[64];
   int peer_len, local_len;
+
+  /* Metric series, resolved once per connection (gen_conn_metrics_init).
+   * GEN_SERIES_NONE (a sink) for connections that are not ESL clients of
+   * FreeSWITCH, such as the simulator's, so they never count. */
+  gen_series m_bytes_read, m_bytes_written, m_pauses;
+  const char *m_type;
 };
 
 static void conn_flush(gen_conn *c);
 static void conn_apply_read(gen_conn *c);
 static void conn_close_now(gen_conn *c, int reason);
+
+/* Resolves the connection's series: `type` is "inbound" (we connected to
+ * FreeSWITCH) or "outbound" (FreeSWITCH connected to us). Only connections
+ * that parse FreeSWITCH's frames are measured. */
+static void conn_metrics_init(gen_conn *c, const char *type) {
+  if (c->config.parse_mode != GEN_PARSE_SERVER_FRAMES) return;
+  const char *labels[1] = {type};
+  int64_t s;
+  c->m_type = type;
+  if ((s = gen_metric_series(GEN_M_BYTES_READ, labels, 1)) > 0) c->m_bytes_read = (gen_series)s;
+  if ((s = gen_metric_series(GEN_M_BYTES_WRITTEN, labels, 1)) > 0) c->m_bytes_written = (gen_series)s;
+  if ((s = gen_metric_series(GEN_M_BACKPRESSURE_PAUSES, labels, 1)) > 0) c->m_pauses = (gen_series)s;
+}
+
+/* A malformed stream is rare and closes the connection, so resolving the
+ * series here (a locked lookup) costs nothing on the hot path. */
+static void conn_count_parse_error(gen_conn *c, int err) {
+  if (!c->m_type) return;
+  const char *labels[1] = {gen_metric_parse_error_kind(err)};
+  int64_t s = gen_metric_series(GEN_M_PARSE_ERRORS, labels, 1);
+  if (s > 0) gen_counter_add((gen_series)s, 1);
+}
 
 /* ---- configuration ------------------------------------------------------- */
 
@@ -372,6 +400,7 @@ static void conn_deliver(gen_conn *c, size_t count) {
   if (!c->cb.on_frames) return;
   uint32_t ctl = atomic_load(&c->read_ctl);
   if (c->cb.on_frames(c->cb.ctx, c, c->slab, c->batch, count)) {
+    gen_counter_add(c->m_pauses, 1);
     /* Fails when a resume (or an explicit pause) came in meanwhile; either
      * way apply_read follows the newest state. */
     atomic_compare_exchange_strong(&c->read_ctl, &ctl, ctl | 1u);
@@ -406,13 +435,17 @@ static void conn_parse(gen_conn *c) {
   }
   c->parse_pos = pos;
   if (n) conn_deliver(c, n);
-  if (err) conn_close_now(c, err);
+  if (err) {
+    conn_count_parse_error(c, err);
+    conn_close_now(c, err);
+  }
 }
 
 static void conn_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   gen_conn *c = stream->data;
   if (nread > 0) {
     c->used += (uint32_t)nread;
+    gen_counter_add(c->m_bytes_read, (uint64_t)nread);
     conn_parse(c);
   } else if (nread == UV_EOF) {
     conn_close_now(c, GEN_EEOF);
@@ -541,6 +574,7 @@ static void conn_on_written(uv_write_t *req, int status) {
       else seg_free(seg);
     }
     atomic_fetch_sub(&c->queued, c->inflight_bytes);
+    gen_counter_add(c->m_bytes_written, c->inflight_bytes);
     if (keep) {
       keep->len = 0;
       keep->next = NULL;
@@ -557,6 +591,7 @@ static void conn_on_written(uv_write_t *req, int status) {
     }
   } else {
     c->inflight->written += c->inflight_copies;
+    gen_counter_add(c->m_bytes_written, c->inflight_copies * c->inflight->len);
     conn_complete_repeats(c);
   }
   conn_flush(c);
@@ -597,6 +632,7 @@ static size_t conn_write_through(gen_conn *c, const void *const *pieces,
   /* MSG_NOSIGNAL: a peer that went away is reported by the loop's read,
    * not by SIGPIPE. Errors are left to the loop's own write to report. */
   ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n > 0) gen_counter_add(c->m_bytes_written, (uint64_t)n);
   return n > 0 ? (size_t)n : 0;
 }
 
@@ -814,6 +850,7 @@ gen_conn *gen_conn_connect(gen_engine *engine, const char *host, uint16_t port,
   }
   c->cb = *callbacks;
   c->remote = remote;
+  conn_metrics_init(c, "inbound");
   if (conn_schedule(c, GEN_OP_START) != 0) {
     conn_free(c);
     *err = GEN_ESTOPPED;
@@ -835,6 +872,7 @@ gen_conn *gen_conn_accepted(gen_engine *engine, uv_stream_t *server,
   }
   c->tcp.data = c;
   c->hstate = GEN_H_OPEN;
+  conn_metrics_init(c, "outbound");
   gen_engine_track(engine, &c->link);
   if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
     conn_close_now(c, 0);

@@ -14,6 +14,16 @@ struct ConnectionState {
     }
 
     var phase = Phase.awaitingAuth
+    /// Outbound session: `connect` received; before it replies are not written.
+    var sessionConnected = false
+    /// `linger` seconds (-1 for "until exit"), nil without linger.
+    var lingerSeconds: Int?
+    var resume = false
+    var divertEvents = false
+    var lingerTimer: (any SimulatorTimer)?
+    /// Replies of the command being handled are dropped (an outbound
+    /// session's commands before `connect`, ESL.md 3.2).
+    var discardReplies = false
     var authTimer: (any SimulatorTimer)?
     var subscription = EventSubscription()
     var filters = EventFilterList()
@@ -45,6 +55,7 @@ struct ConnectionState {
 
     /// A `command/reply` with FreeSWITCH's 511-byte Reply-Text limit.
     mutating func reply(_ text: String, to link: any SimulatorLink) {
+        guard !discardReplies else { return }
         emit(ReplyFrame.commandReply(text), to: link)
     }
 

@@ -13,6 +13,9 @@ struct EventSubscription {
     /// `myevents`: only events of one channel (today, lacking channels, of
     /// any channel: the event must carry a `Unique-ID`).
     var channelEventsOnly = false
+    /// `myevents` of a known channel: only its events and the background
+    /// jobs it owns (`Job-Owner-UUID`).
+    var channelUUID: String?
 
     /// The fixed set `myevents` subscribes to (MES:parse_command).
     static let myEventsTypes: Set<String> = [
@@ -27,7 +30,12 @@ struct EventSubscription {
     /// for a CUSTOM event that has a subclass, that subclass named.
     func matches(_ event: SimulatorEvent) -> Bool {
         guard enabled else { return false }
-        if channelEventsOnly && event.header("Unique-ID") == nil { return false }
+        if let channelUUID {
+            guard event.header("Unique-ID") == channelUUID || event.header("Job-Owner-UUID") == channelUUID
+            else { return false }
+        } else if channelEventsOnly && event.header("Unique-ID") == nil {
+            return false
+        }
         if all { return true }
         guard types.contains(event.type) else { return false }
         guard event.type == "CUSTOM", let subclass = event.subclass else { return true }
@@ -77,6 +85,12 @@ struct EventSubscription {
             }
             guard let type = EventTypeName.canonical(token) else { continue }
             keyCount += 1
+            // `nixevent CUSTOM a::b` removes only the subclasses that follow
+            // (ESL.md 2.x): the CUSTOM type itself stays.
+            if type == "CUSTOM" {
+                customFollows = true
+                continue
+            }
             if type == EventTypeName.allKeyword {
                 all = false
                 types.removeAll()
@@ -94,7 +108,8 @@ struct EventSubscription {
     }
 
     /// `myevents`: the fixed type list, restricted to channel events.
-    mutating func subscribeMyEvents() {
+    mutating func subscribeMyEvents(uuid: String? = nil) {
+        channelUUID = uuid
         types.formUnion(Self.myEventsTypes)
         channelEventsOnly = true
         enabled = true

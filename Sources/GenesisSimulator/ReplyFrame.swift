@@ -28,6 +28,18 @@ enum ReplyFrame {
         return frame
     }
 
+    /// The notice of a session-bound connection (ESL.md 3.5): disconnect
+    /// with the goodbye body, or linger with `Linger-Time` and no body.
+    static func sessionNotice(uuid: String, linger: (channelName: String, seconds: Int)?) -> [UInt8] {
+        var text = "Content-Type: text/disconnect-notice\nControlled-Session-UUID: \(uuid)\n"
+        if let linger {
+            text += "Content-Disposition: linger\nChannel-Name: \(linger.channelName)\nLinger-Time: \(linger.seconds)\nContent-Length: 0\n\n"
+            return Array(text.utf8)
+        }
+        text += "Content-Disposition: disconnect\nContent-Length: \(goodbyeText.utf8.count)\n\n\(goodbyeText)"
+        return Array(text.utf8)
+    }
+
     static func disconnectNotice(_ text: String = goodbyeText) -> [UInt8] {
         let bytes = Array(text.utf8)
         var frame = Array("Content-Type: text/disconnect-notice\nContent-Length: \(bytes.count)\n\n".utf8)

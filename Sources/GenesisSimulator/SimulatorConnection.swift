@@ -20,11 +20,23 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     public let simulator: SimulatorSwitch
     private let link: any SimulatorLink
     private let state = Mutex(ConnectionState())
+    /// Set for an outbound socket: the channel this connection controls.
+    public let session: OutboundSessionBinding?
 
     public init(simulator: SimulatorSwitch, link: any SimulatorLink) {
         self.simulator = simulator
         self.link = link
         self.id = simulator.makeConnectionID()
+        self.session = nil
+    }
+
+    /// An outbound socket's connection: pre-authenticated and silent until
+    /// the application sends `connect`.
+    public init(simulator: SimulatorSwitch, link: any SimulatorLink, session: OutboundSessionBinding) {
+        self.simulator = simulator
+        self.link = link
+        self.id = simulator.makeConnectionID()
+        self.session = session
     }
 
     // MARK: Socket glue
@@ -33,6 +45,10 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// deadline for the first command.
     public func start() {
         simulator.bus.add(self, id: id)
+        if session != nil {
+            state.withLock { $0.phase = .authenticated }
+            return
+        }
         let timer = simulator.clock.schedule(after: simulator.configuration.authTimeout) { [weak self] in
             self?.authDeadlinePassed()
         }
@@ -68,7 +84,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// the batch has been handled, and an `exit` among them discards those
     /// events (ESL.md 1.10 item 8). Feeding commands one by one through
     /// ``receive(command:body:)`` delivers events between them instead.
-    public func receive(batch: some Sequence<(command: String, body: [UInt8]?)>) {
+    public func receive(batch: [(command: String, body: [UInt8]?)]) {
         state.withLock { $0.holdEvents += 1 }
         for frame in batch {
             receive(command: frame.command, body: frame.body)
@@ -88,6 +104,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         }
         timer?.cancel()
         simulator.bus.remove(id: id)
+        releaseSession()
     }
 
     /// Whether the connection has been closed by either side.
@@ -183,6 +200,74 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     private func closeLink() {
         link.close()
         simulator.bus.remove(id: id)
+        releaseSession()
+    }
+
+    /// Tells the engine the controlled channel is free again (once).
+    private func releaseSession() {
+        guard let session else { return }
+        let (resume, timer) = state.withLock { state in
+            defer { state.lingerTimer = nil }
+            return (state.resume, state.lingerTimer)
+        }
+        timer?.cancel()
+        simulator.calls.controllerClosed(session.uuid, resume: resume)
+    }
+
+    // MARK: Outbound session
+
+    /// Whether DTMF of the controlled channel comes only here (`divert_events on`).
+    var divertsEvents: Bool {
+        state.withLock { $0.divertEvents && $0.phase != .closed }
+    }
+
+    /// A diverted event: bypasses subscriptions and filters, but events must
+    /// be enabled (ESL.md 3.6).
+    func deliverDiverted(_ event: SimulatorEvent) {
+        state.withLock { state in
+            guard state.phase == .authenticated, state.subscription.enabled else { return }
+            state.emit(EventRenderer.frame(event, format: state.subscription.format), isEvent: true, to: link)
+        }
+    }
+
+    /// The channel reached CS_HANGUP: without linger the session ends now.
+    func controlledChannelHungUp() {
+        guard let session else { return }
+        let closing = state.withLock { state -> Bool in
+            guard state.phase != .closed, state.lingerSeconds == nil else { return false }
+            state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: nil), to: link)
+            state.finishWriting(to: link)
+            return true
+        }
+        if closing { closeLink() }
+    }
+
+    /// CHANNEL_HANGUP_COMPLETE is out: a lingering session says so and
+    /// closes after its linger time (never for `linger` without seconds).
+    func controlledChannelReported() {
+        guard let session else { return }
+        let channelName = simulator.calls.channelName(session.uuid)
+        let seconds = state.withLock { state -> Int? in
+            guard state.phase != .closed, let seconds = state.lingerSeconds else { return nil }
+            state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: (channelName, seconds)), to: link)
+            return seconds
+        }
+        guard let seconds, seconds >= 0 else { return }
+        let timer = simulator.clock.schedule(after: .seconds(seconds)) { [weak self] in
+            self?.lingerEnded()
+        }
+        state.withLock { $0.lingerTimer = timer }
+    }
+
+    private func lingerEnded() {
+        guard let session else { return }
+        let closing = state.withLock { state -> Bool in
+            guard state.phase != .closed else { return false }
+            state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: nil), to: link)
+            state.finishWriting(to: link)
+            return true
+        }
+        if closing { closeLink() }
     }
 
     // MARK: Commands
@@ -194,6 +279,8 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         case api(name: String, arguments: String)
         case backgroundJob(name: String, arguments: String, jobUUID: String)
         case fire(SimulatorEvent, origin: EventOrigin)
+        case sendmsg(uuid: String, block: CommandBlock)
+        case connect(OutboundSessionBinding)
     }
 
     /// MES:parse_command's keyword dispatch: case-insensitive prefixes in
@@ -202,13 +289,88 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         let line = block.line
         if line.hasCaseInsensitivePrefix("exit") || line.hasPrefix("...") {
             state.reply("+OK bye", to: link)
-            state.emit(ReplyFrame.disconnectNotice(), to: link)
+            state.emit(session.map { ReplyFrame.sessionNotice(uuid: $0.uuid, linger: nil) }
+                ?? ReplyFrame.disconnectNotice(), to: link)
             state.finishWriting(to: link)
             return .closed
         }
         if state.phase == .awaitingAuth {
             return authenticate(block, &state)
         }
+        if let session {
+            // Only `connect` answers before the session is connected; the
+            // rest still runs (ESL.md 3.2).
+            if !state.sessionConnected && !line.hasCaseInsensitivePrefix("connect") {
+                state.discardReplies = true
+                defer { state.discardReplies = false }
+                return handleSession(block, session, &state)
+            }
+            return handleSession(block, session, &state)
+        }
+        return handleCommand(block, &state)
+    }
+
+    /// The session-bound commands of an outbound socket, and the
+    /// single-channel restriction (ESL.md 2.4, 3.4).
+    private func handleSession(_ block: CommandBlock, _ session: OutboundSessionBinding,
+                               _ state: inout ConnectionState) -> DeferredWork {
+        let line = block.line
+        if line.hasCaseInsensitivePrefix("connect") {
+            state.sessionConnected = true
+            return .connect(session)
+        } else if line.hasCaseInsensitivePrefix("getvar") {
+            let name = String(block.argument(afterKeywordLength: 6))
+            let value = simulator.calls.variableOfLiveChannel(session.uuid, name) ?? ""
+            state.reply(value.isEmpty ? "-ERR command not found" : value, to: link)
+        } else if line.hasCaseInsensitivePrefix("myevents") {
+            if state.subscription.channelEventsOnly {
+                state.reply("-ERR aready enabled.", to: link)
+            } else {
+                let words = line.split(separator: " ")
+                if words.count > 1, let format = ESLEventFormat.allCases.first(where: {
+                    String(words[1]).caseInsensitiveEquals($0.rawValue)
+                }) {
+                    state.subscription.format = format
+                }
+                state.subscription.subscribeMyEvents(uuid: session.uuid)
+                state.reply("+OK Events Enabled", to: link)
+            }
+        } else if line.hasCaseInsensitivePrefix("divert_events") {
+            let value = block.argument(afterKeywordLength: 13)
+            guard !value.isEmpty else {
+                state.reply("-ERR missing value.", to: link)
+                return .none
+            }
+            state.divertEvents = String(value).hasCaseInsensitivePrefix("on")
+            state.reply(state.divertEvents ? "+OK events diverted" : "+OK events not diverted", to: link)
+        } else if line.hasCaseInsensitivePrefix("resume") {
+            state.resume = true
+            state.reply("+OK", to: link)
+        } else if line.hasCaseInsensitivePrefix("sendmsg") {
+            let target = block.argument(afterKeywordLength: 7).split(separator: " ").first.map(String.init)
+                ?? block.header("Session-ID") ?? session.uuid
+            state.holdEvents += 1
+            return .sendmsg(uuid: target, block: block)
+        } else if line.hasCaseInsensitivePrefix("filter ") {
+            state.reply(filter(block.argument(afterKeywordLength: 7), &state.filters), to: link)
+        } else if !session.fullControl {
+            state.reply("-ERR command not found", to: link)
+        } else if line.hasCaseInsensitivePrefix("nolinger") {
+            state.lingerSeconds = nil
+            state.reply("+OK will not linger", to: link)
+        } else if line.hasCaseInsensitivePrefix("linger") {
+            let seconds = Int(block.argument(afterKeywordLength: 6).prefix { $0 != " " })
+            state.lingerSeconds = seconds ?? -1
+            state.reply(seconds.map { "+OK will linger \($0) seconds" } ?? "+OK will linger", to: link)
+        } else {
+            return handleCommand(block, &state)
+        }
+        return .none
+    }
+
+    /// The commands inbound and full outbound connections share.
+    private func handleCommand(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
+        let line = block.line
         if line.hasCaseInsensitivePrefix("filter ") {
             state.reply(filter(block.argument(afterKeywordLength: 7), &state.filters), to: link)
         } else if line.hasCaseInsensitivePrefix("myevents") {
@@ -216,10 +378,10 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         } else if line.hasCaseInsensitivePrefix("divert_events") {
             state.reply("-ERR not controlling a session.", to: link)
         } else if line.hasCaseInsensitivePrefix("sendmsg") {
-            // No channels yet: every target is unknown.
             let target = block.argument(afterKeywordLength: 7).split(separator: " ").first.map(String.init)
                 ?? block.header("Session-ID") ?? ""
-            state.reply("-ERR invalid session id [\(target)]", to: link)
+            state.holdEvents += 1
+            return .sendmsg(uuid: target, block: block)
         } else if line.hasCaseInsensitivePrefix("sendevent") {
             let event = Self.eventFromSendevent(block)
             state.reply("+OK \(event.header("Event-UUID") ?? "")", to: link)
@@ -326,9 +488,10 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
                 runBacklog()
             }
         case .backgroundJob(let name, let arguments, let jobUUID):
-            simulator.executeAPI(name: name, arguments: arguments, connection: self) { [simulator] body, result in
+            simulator.executeAPI(name: name, arguments: arguments, connection: self) { [simulator, self] body, result in
                 var job = simulator.makeEvent(type: "BACKGROUND_JOB", origin: .backgroundJob)
                 job.append("Job-UUID", jobUUID)
+                if let owner = self.session?.uuid { job.append("Job-Owner-UUID", owner) }
                 job.append("Job-Command", name)
                 if !arguments.isEmpty { job.append("Job-Command-Arg", arguments) }
                 job.body = Array(body.utf8)
@@ -338,6 +501,23 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         case .fire(var event, let origin):
             simulator.appendCoreHeaders(to: &event, origin: origin)
             simulator.publish(event)
+        case .sendmsg(let uuid, let block):
+            // The reply goes out before the events the message causes, which
+            // are held meanwhile.
+            var headers = [(name: "Command", value: block.line)]
+            headers += block.headers.map { (name: $0.name, value: $0.value) }
+            let accepted = simulator.calls.sendMessage(to: uuid, headers: headers, body: block.body)
+            state.withLock { state in
+                state.reply(accepted ? "+OK" : "-ERR invalid session id [\(uuid)]", to: link)
+                state.holdEvents -= 1
+                state.flush(to: link)
+            }
+        case .connect(let session):
+            let frame = simulator.calls.connectReply(session)
+            state.withLock { state in
+                if let frame { state.emit(frame, to: link) }
+            }
+            simulator.calls.outboundSocketConnected(session)
         }
     }
 
@@ -397,6 +577,16 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         let words = line.split(separator: " ")
         guard words.count > 1 else { return "-ERR command not found" }
         if subscription.channelEventsOnly { return "-ERR aready enabled." }
+        let uuid = String(words[1])
+        if simulator.calls.channelExists(uuid) {
+            if words.count > 2, let format = ESLEventFormat.allCases.first(where: {
+                String(words[2]).caseInsensitiveEquals($0.rawValue)
+            }) {
+                subscription.format = format
+            }
+            subscription.subscribeMyEvents(uuid: uuid)
+            return "+OK Events Enabled"
+        }
         if words.count > 2 { return "-ERR invalid uuid" }
         subscription.subscribeMyEvents()
         return "+OK Events Enabled"

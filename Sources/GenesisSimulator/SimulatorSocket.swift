@@ -47,13 +47,18 @@ final class SimulatorSocket: TransportDelegate, SimulatorLink {
 
     func transportDidReceive(_ frames: UnsafeBufferPointer<gen_frame>, in slab: Slab) -> Bool {
         guard let connection = connection.withLock({ $0 }) else { return false }
+        // One read's commands go in as one batch: FreeSWITCH too handles
+        // what one read brought before it writes the events they raised.
+        var batch: [(command: String, body: [UInt8]?)] = []
+        batch.reserveCapacity(frames.count)
         for frame in frames {
             // The command line and its header lines, as one block.
             let blockEnd = frame.headers.off + frame.headers.len
             let block = gen_span(off: frame.command.off, len: blockEnd - frame.command.off)
             let body = frame.flags & UInt16(GEN_FRAME_F_HAS_BODY) != 0 ? Array(slab.bytes(frame.body)) : nil
-            connection.receive(command: slab.string(block), body: body)
+            batch.append((slab.string(block), body))
         }
+        connection.receive(batch: batch)
         return false
     }
 

@@ -15,6 +15,8 @@ public final class SimulatorSwitch: Sendable {
     public let configuration: SimulatorConfiguration
     public let clock: any SimulatorClock
     public let apiCommands = APICommandRegistry()
+    /// Channels, originate, dialplan applications and outbound sockets.
+    public let calls: CallEngine
     /// Wall time the switch "booted", microseconds since the epoch.
     public let startMicroseconds: Int64
 
@@ -33,13 +35,18 @@ public final class SimulatorSwitch: Sendable {
     public init(
         configuration: SimulatorConfiguration = SimulatorConfiguration(),
         clock: any SimulatorClock = SystemSimulatorClock(),
-        startMicroseconds: Int64? = nil
+        startMicroseconds: Int64? = nil,
+        directory: EndpointDirectory = .standard,
+        outboundDialer: any OutboundSocketDialer = TCPOutboundSocketDialer()
     ) {
         self.configuration = configuration
         self.clock = clock
         self.startMicroseconds = startMicroseconds ?? clock.nowMicroseconds()
         nextSequence = Atomic(configuration.firstEventSequence)
         state = Mutex(State(sessions: configuration.sessions))
+        let bus = bus
+        calls = CallEngine(directory: directory, dialer: outboundDialer) { bus.publish($0) }
+        calls.attach(self)
     }
 
     // MARK: Lifecycle

@@ -16,9 +16,13 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds allowed for TCP connect plus authentication.")
     var connectTimeout: Double = 5
 
+    @OptionGroup var logging: LoggingOptions
+
     func configuration() -> InboundConfiguration {
-        InboundConfiguration(
+        var configuration = InboundConfiguration(
             host: host, port: port, password: password,
             connectTimeout: .milliseconds(Int64(connectTimeout * 1000)))
+        configuration.logger = logging.logger(label: "genesis.inbound")
+        return configuration
     }
 }

@@ -5,8 +5,15 @@ import GenesisSimulator
 struct SimulatorFixture {
     let server: SimulatorServer
 
-    init(password: String = "ClueCon") throws {
-        server = try SimulatorServer.start(host: "127.0.0.1", port: 0, password: password)
+    init(configuration: SimulatorConfiguration = SimulatorConfiguration()) throws {
+        server = try SimulatorServer.start(
+            host: "127.0.0.1", port: 0, simulator: SimulatorSwitch(configuration: configuration))
+    }
+
+    /// Makes the simulator misbehave on the newest client connection.
+    func inject(_ fault: SimulatorFault) {
+        guard let connection = newestConnection else { return }
+        _ = server.simulator.injectFault(fault, connectionID: connection.id)
     }
 
     var configuration: InboundConfiguration {

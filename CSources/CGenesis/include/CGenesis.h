@@ -581,6 +581,112 @@ void gen_http_server_heartbeat(gen_http_server *server);
  * call this before gen_engine_destroy or not at all. */
 void gen_http_server_close(gen_http_server *server);
 
+/* ======================================================================== */
+/* Redis (gen_redis.c)                                                       */
+/* ======================================================================== */
+
+/* A thin asynchronous Redis client on the engine's loop: Debian's hiredis
+ * (its async API and libuv adapter) does the protocol, this unit only posts
+ * work to the loop and turns hiredis' outcomes into GEN_E* codes. Every
+ * function is safe from any thread; every callback runs on the loop thread.
+ * Policy (scripts, leases, retries) lives in Swift. */
+typedef struct gen_redis gen_redis;
+
+/* A reply, valid only during the callback that hands it over. It is
+ * hiredis' own redisReply, read through the accessors below so that Swift
+ * needs no hiredis header. */
+typedef struct gen_redis_reply gen_redis_reply;
+
+typedef enum gen_redis_type {
+  GEN_REDIS_REPLY_STRING = 1,
+  GEN_REDIS_REPLY_ARRAY = 2,
+  GEN_REDIS_REPLY_INTEGER = 3,
+  GEN_REDIS_REPLY_NIL = 4,
+  GEN_REDIS_REPLY_STATUS = 5,
+  GEN_REDIS_REPLY_ERROR = 6,
+} gen_redis_type;
+
+/* Redis error codes (gen_redis_strerror names them, and every other code). */
+enum {
+  GEN_EREDIS_CONNECT = -10040,  /* the TCP connection could not be made */
+  GEN_EREDIS_IO = -10041,       /* the connection failed or the server closed it */
+  GEN_EREDIS_PROTOCOL = -10042, /* the server sent bytes hiredis cannot parse */
+  GEN_EREDIS_AUTH = -10043,     /* AUTH or SELECT was refused */
+};
+
+const char *gen_redis_strerror(int code);
+
+/* What a subscriber connection received. */
+typedef enum gen_redis_push_kind {
+  GEN_REDIS_PUSH_SUBSCRIBED = 1,   /* a SUBSCRIBE took effect; payload empty */
+  GEN_REDIS_PUSH_UNSUBSCRIBED = 2, /* an UNSUBSCRIBE took effect; payload empty */
+  GEN_REDIS_PUSH_MESSAGE = 3,      /* a PUBLISH to a subscribed channel */
+} gen_redis_push_kind;
+
+typedef struct gen_redis_config {
+  const char *host;      /* an IP literal or a name (resolved blocking, on the loop); default "127.0.0.1" */
+  uint16_t port;         /* default 6379 */
+  const char *password;  /* NULL: no AUTH */
+  uint32_t db;           /* 0: no SELECT */
+  void *ctx;             /* passed back to the three callbacks */
+  /* Exactly once: 0 when connected (and authenticated, and the db
+   * selected), or a negative code when that failed (on_close follows).
+   * Commands may be issued before it: they are sent after the handshake. */
+  void (*on_ready)(void *ctx, int status);
+  /* The last callback, after every pending command's callback: reason 0
+   * after gen_redis_close, else why the connection ended (GEN_EREDIS_*). */
+  void (*on_close)(void *ctx, int reason);
+  /* Subscriber connections: confirmations and messages, in arrival order.
+   * May be NULL for a command connection. */
+  void (*on_push)(void *ctx, int kind, const char *channel, size_t channel_len,
+                  const char *payload, size_t payload_len);
+} gen_redis_config;
+
+void gen_redis_config_init(gen_redis_config *config);
+
+/* Starts connecting. Returns 0 with *out holding one reference for the
+ * caller (gen_redis_release), or a negative code (nothing to release). */
+int gen_redis_open(gen_engine *engine, const gen_redis_config *config,
+                   gen_redis **out);
+
+/* The reply to one command: status 0 with the reply (which may be an
+ * error reply, GEN_REDIS_REPLY_ERROR), or status < 0 and reply NULL when
+ * the connection ended before the reply came (GEN_ECLOSED after
+ * gen_redis_close, else a GEN_EREDIS_* code). Called exactly once. */
+typedef void (*gen_redis_reply_cb)(void *arg, int status,
+                                   const gen_redis_reply *reply);
+
+/* Sends argv[0..argc) (binary-safe: each argument has its length; the bytes
+ * are copied before returning). Replies come in command order. Returns 0
+ * (cb will run) or a negative code (GEN_ESTOPPED, GEN_ENOMEM, GEN_EINVAL;
+ * cb will not run). */
+int gen_redis_command(gen_redis *redis, size_t argc, const char *const *argv,
+                      const size_t *argv_len, gen_redis_reply_cb cb, void *arg);
+
+/* SUBSCRIBE / UNSUBSCRIBE one channel on this connection, which becomes a
+ * subscriber connection (use a separate one for commands). The outcome is
+ * an on_push GEN_REDIS_PUSH_SUBSCRIBED / _UNSUBSCRIBED. Returns 0 or a
+ * negative code. */
+int gen_redis_subscribe(gen_redis *redis, const char *channel, size_t len);
+int gen_redis_unsubscribe(gen_redis *redis, const char *channel, size_t len);
+
+/* Drops the connection at once: pending commands get GEN_ECLOSED, then
+ * on_close(0). Idempotent. gen_engine_destroy closes a connection still
+ * open. */
+void gen_redis_close(gen_redis *redis);
+
+void gen_redis_retain(gen_redis *redis);
+void gen_redis_release(gen_redis *redis);
+
+/* Reading a reply (during its callback only). */
+int gen_redis_reply_type(const gen_redis_reply *reply);        /* gen_redis_type */
+int64_t gen_redis_reply_integer(const gen_redis_reply *reply); /* INTEGER */
+/* STRING, STATUS and ERROR: the bytes (not necessarily NUL-free) and length. */
+const char *gen_redis_reply_string(const gen_redis_reply *reply, size_t *len);
+size_t gen_redis_reply_count(const gen_redis_reply *reply);    /* ARRAY */
+const gen_redis_reply *gen_redis_reply_element(const gen_redis_reply *reply,
+                                               size_t index);
+
 #ifdef __cplusplus
 }
 #endif

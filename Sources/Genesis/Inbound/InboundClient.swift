@@ -40,6 +40,32 @@ public final class InboundClient: ESLCommandSender {
     }
 
     package static func connect(_ configuration: InboundConfiguration, engine: Engine) async throws -> InboundClient {
+        let logger = configuration.logger
+        do {
+            let client = try await GenesisTracing.withSpan(
+                .inboundConnect, attributes: ["net.peer.name": configuration.host, "net.peer.port": "\(configuration.port)"]
+            ) { _ in
+                try await establish(configuration, engine: engine)
+            }
+            client.connection.markEstablished()
+            logger.debug("connected", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
+            return client
+        } catch {
+            let label = ConnectionErrorLabel(error).rawValue
+            GenesisMetrics.connectionsErrors.series(ConnectionKind.inbound.rawValue, label).increment()
+            if case ESLError.timeout = error {
+                GenesisMetrics.recordTimeout(
+                    type: "connection", operation: "connect",
+                    seconds: MonotonicClock.seconds(configuration.connectTimeout))
+            }
+            logger.debug("connection failed", metadata: [
+                "host": "\(configuration.host)", "port": "\(configuration.port)", "error": "\(label)",
+            ])
+            throw error
+        }
+    }
+
+    private static func establish(_ configuration: InboundConfiguration, engine: Engine) async throws -> InboundClient {
         var options = ESLConnection.Configuration()
         options.commandTimeout = configuration.commandTimeout
         options.eventBufferCapacity = configuration.eventBufferCapacity
@@ -97,7 +123,8 @@ public final class InboundClient: ESLCommandSender {
     public var bufferedEvents: Int { connection.bufferedEvents }
 
     public func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
-        try await connection.send(command, timeout: timeout)
+        configuration.logger.trace("command", metadata: ["command": "\(command.verb)"])
+        return try await connection.send(command, timeout: timeout)
     }
 
     public func backgroundJob(_ command: String, timeout: Duration? = nil) async throws -> ESLEvent {

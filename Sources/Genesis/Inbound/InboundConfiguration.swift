@@ -1,3 +1,5 @@
+import Logging
+
 /// Where and how an ``InboundClient`` connects.
 public struct InboundConfiguration: Sendable {
     public var host: String
@@ -12,6 +14,9 @@ public struct InboundConfiguration: Sendable {
     public var commandTimeout: Duration
     /// Events queued before the socket stops being read (backpressure).
     public var eventBufferCapacity: Int
+    /// Where the client logs: connects and failed connects at debug, each
+    /// command's verb at trace (never its line, never the password).
+    public var logger = Logger(label: "genesis.inbound")
 
     public init(
         host: String = "127.0.0.1", port: UInt16 = 8021, password: String = "ClueCon",

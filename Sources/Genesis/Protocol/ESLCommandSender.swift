@@ -31,8 +31,8 @@ extension ESLCommandSender {
 
     /// `bgapi <command>`: runs an API command in the background and returns its
     /// output. The Job-UUID is chosen and registered before the command is
-    /// written, so the result can never be missed; BACKGROUND_JOB must be
-    /// among the subscribed events.
+    /// written, so the result can never be missed. The connection subscribes
+    /// to BACKGROUND_JOB by itself (in its current format) if it has not yet.
     @discardableResult
     public func bgapi(_ command: String, timeout: Duration? = nil) async throws -> String {
         let event = try await backgroundJob(command, timeout: timeout)

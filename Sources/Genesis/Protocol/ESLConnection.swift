@@ -17,6 +17,8 @@ package final class ESLConnection: TransportDelegate {
         package var commandTimeout: Duration = .seconds(30)
         /// Events queued before the socket stops being read.
         package var eventBufferCapacity: Int = 16_384
+        /// The `type` label of this connection's metrics.
+        package var kind: ConnectionKind = .inbound
         package init() {}
     }
 
@@ -29,6 +31,11 @@ package final class ESLConnection: TransportDelegate {
         /// When the deadline timer fires next (0: no timer armed).
         var armedDeadline: UInt64 = 0
         var disconnectNotice: String?
+        /// `exit` was written: the close that follows is the one asked for.
+        var exitRequested = false
+        var subscription = SubscriptionState()
+        /// Counted in `genesis_connections_active` (so it is uncounted once).
+        var established = false
     }
 
     package let configuration: Configuration
@@ -37,10 +44,13 @@ package final class ESLConnection: TransportDelegate {
     private let eventBuffer: EventBuffer
     private let transportSlot = TransportSlot()
     private let engine: Engine
+    private let commandMetrics: CommandMetrics
+    private let eventMetrics = EventMetricsRecorder()
 
     package init(engine: Engine, configuration: Configuration) {
         self.engine = engine
         self.configuration = configuration
+        commandMetrics = CommandMetrics(kind: configuration.kind)
         let transportSlot = self.transportSlot
         eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {
             transportSlot.transport?.resumeReading()
@@ -56,6 +66,17 @@ package final class ESLConnection: TransportDelegate {
     package var transport: TransportConnection? { transportSlot.transport }
 
     package var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// The connection is usable (authenticated, or accepted): it counts in
+    /// `genesis_connections_active` until it closes.
+    package func markEstablished() {
+        let counted = state.withLock { state -> Bool in
+            guard state.isOpen, !state.established else { return false }
+            state.established = true
+            return true
+        }
+        if counted { GenesisMetrics.connectionsActive.series(configuration.kind.rawValue).increment() }
+    }
 
     /// Body of the `text/disconnect-notice` FreeSWITCH sent, if any.
     package var disconnectNotice: String? { state.withLock { $0.disconnectNotice } }
@@ -75,11 +96,27 @@ package final class ESLConnection: TransportDelegate {
 
     /// Writes a command and waits for its reply.
     package func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
-        let reply = try await enqueue(
-            bytes: command.encoded(), verb: String(command.verb), expectation: .reply,
-            timeout: timeout ?? configuration.commandTimeout)
+        let verb = String(command.verb)
+        let started = MonotonicClock.nanoseconds()
+        let reply: ESLReply?
+        do {
+            reply = try await GenesisTracing.withSpan(.sendCommand, attributes: ["command.name": verb]) { _ in
+                try await enqueue(
+                    bytes: command.encoded(), verb: verb, expectation: .reply,
+                    timeout: timeout ?? configuration.commandTimeout)
+            }
+        } catch {
+            commandMetrics.failed(verb: verb, error: error)
+            throw error
+        }
+        if let reply {
+            commandMetrics.answered(verb: verb, reply: reply, nanoseconds: MonotonicClock.nanoseconds() &- started)
+        }
         guard let reply else {
             throw ESLError.protocolViolation(reason: "no reply frame")
+        }
+        if reply.isSuccess, verb == "event" || verb == "nixevent" || verb == "noevents" || verb == "myevents" {
+            state.withLock { $0.subscription.apply(acceptedLine: command.line) }
         }
         return reply
     }
@@ -87,6 +124,11 @@ package final class ESLConnection: TransportDelegate {
     /// Runs `bgapi` with a Job-UUID chosen here, registered before the command
     /// is written, and waits for the BACKGROUND_JOB event that carries its result.
     package func backgroundJob(_ command: String, timeout: Duration? = nil) async throws -> ESLEvent {
+        let subscription = state.withLock { $0.subscription }
+        if !subscription.deliversBackgroundJobs {
+            let reply = try await send(ESLCommand(line: "event \(subscription.format) BACKGROUND_JOB"), timeout: timeout)
+            guard reply.isSuccess else { throw ESLError.commandFailed(replyText: reply.failureText) }
+        }
         let jobUUID = UUIDGenerator.next()
         let bgapi = try ESLCommand(line: "bgapi \(command)", headers: [ESLHeader("Job-UUID", jobUUID)])
         let timeout = timeout ?? configuration.commandTimeout
@@ -168,6 +210,8 @@ package final class ESLConnection: TransportDelegate {
                         } catch {
                             return error
                         }
+                        if verb == "exit" { state.exitRequested = true }
+                        commandMetrics.written(verb: verb)
                     }
                     state.pending.append(PendingReply(
                         id: id, expectation: expectation, verb: verb, deadline: deadline,
@@ -221,7 +265,11 @@ package final class ESLConnection: TransportDelegate {
                 if pending.deadline <= now {
                     state.pending[index].continuation = nil
                     expired.append((continuation, .timeout(operation: pending.verb, seconds: pending.timeoutSeconds)))
-                    if pending.expectation == .greeting { closeForGreeting = true }
+                    if pending.expectation == .greeting {
+                        closeForGreeting = true
+                    } else {
+                        commandMetrics.timedOut(verb: pending.verb, seconds: pending.timeoutSeconds)
+                    }
                 } else if next == 0 || pending.deadline < next {
                     next = pending.deadline
                 }
@@ -230,6 +278,7 @@ package final class ESLConnection: TransportDelegate {
                 if job.deadline <= now {
                     if let continuation = job.continuation {
                         expiredJobs.append((continuation, .timeout(operation: job.command, seconds: job.timeoutSeconds)))
+                        GenesisMetrics.recordTimeout(type: "command", operation: job.command, seconds: job.timeoutSeconds)
                     }
                     state.jobs[uuid] = nil
                 } else if next == 0 || job.deadline < next {
@@ -254,6 +303,7 @@ package final class ESLConnection: TransportDelegate {
         var batch: [ESLEvent] = []
         var replies: [(CheckedContinuation<ESLReply?, any Error>, ESLReply)] = []
         var results: [(CheckedContinuation<ESLEvent, any Error>, ESLEvent)] = []
+        eventMetrics.record(frames, in: slab)
         state.withLock { state in
             for frame in frames {
                 let view = FrameView(slab: slab, frame: frame)
@@ -266,6 +316,7 @@ package final class ESLConnection: TransportDelegate {
                         continue
                     }
                     state.pending.removeFirst()
+                    if expected == .reply { commandMetrics.replyConsumed() }
                     if let continuation = head.continuation {
                         replies.append((continuation, ESLReply(view)))
                     }
@@ -316,12 +367,16 @@ package final class ESLConnection: TransportDelegate {
     private func fail(with error: ESLError?, connecting: Bool) {
         var waiting: [(CheckedContinuation<ESLReply?, any Error>, ESLError)] = []
         var jobs: [CheckedContinuation<ESLEvent, any Error>] = []
-        let pendingCount = state.withLock { state -> Int in
+        let (pendingCount, exitRequested) = state.withLock { state -> (Int, Bool) in
             let count = state.pending.filter { $0.expectation == .reply }.count
+            commandMetrics.repliesAbandoned(count)
             let closeError = error ?? .connectionClosed(pendingCommands: count)
             if state.isOpen {
                 state.isOpen = false
                 state.closeReason = closeError
+                if state.established {
+                    GenesisMetrics.connectionsActive.series(configuration.kind.rawValue).decrement()
+                }
             }
             for pending in state.pending {
                 guard let continuation = pending.continuation else { continue }
@@ -336,14 +391,22 @@ package final class ESLConnection: TransportDelegate {
                 if let continuation = job.continuation { jobs.append(continuation) }
             }
             state.jobs.removeAll()
-            return count
+            return (count, state.exitRequested)
         }
         for (continuation, failure) in waiting { continuation.resume(throwing: failure) }
         for continuation in jobs {
             continuation.resume(throwing: ESLError.connectionLost(command: "bgapi", mayHaveRun: true))
         }
         if !connecting || error != nil {
-            eventBuffer.finish(failure: error.map { _ in ESLError.connectionClosed(pendingCommands: pendingCount) })
+            // The stream ends quietly after a local close or an `exit`; any
+            // other end is an error the consumer must see.
+            let streamFailure: ESLError? = switch error {
+            case nil: nil
+            case .connectionClosed? where exitRequested: nil
+            case .connectionClosed?: .connectionClosed(pendingCommands: pendingCount)
+            case let other?: other
+            }
+            eventBuffer.finish(failure: streamFailure)
         }
     }
 }

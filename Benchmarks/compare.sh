@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Side by side, in one run (the machines are noisy, so ratios are what
+# count): the Swift library against a plain C client of the same stream,
+# both reading from the same simulator.
+#
+#   Benchmarks/compare.sh [EVENTS] [API_ONE] [API_MANY] [ROUNDS]
+#
+# Prints one line per measurement and a summary table in Markdown.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+events=${1:-3000000}
+api_one=${2:-100000}
+api_many=${3:-1000000}
+rounds=${4:-3}
+
+swift build -c release --product genesis >/dev/null
+make -s -C Benchmarks/C plain_reader >/dev/null
+genesis=$(swift build -c release --show-bin-path)/genesis
+plain=Benchmarks/.build/c/plain_reader
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$genesis" simulate --port "$port" >/dev/null &
+simulator=$!
+trap 'kill $simulator 2>/dev/null; wait $simulator 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+
+# The figure from a result line: "... = 1234567/s ..." or a JSON field.
+rate() { sed -n 's/.*"per_second":\([0-9]*\).*/\1/p; s/.* \([0-9][0-9]*\) events\/s.*/\1/p; s/.* \([0-9][0-9]*\) round trips\/s.*/\1/p' | head -1; }
+peak() { sed -n 's/.*"peak_rss_mb":\([0-9]*\).*/\1/p' | head -1; }
+best() { sort -n | tail -1; }
+
+declare -a c_events swift_events swift_rss c_api swift_api swift_many
+for round in $(seq "$rounds"); do
+  line=$("$plain" events 127.0.0.1 "$port" ClueCon "$events" "api sim_blast $events" "event plain ALL")
+  echo "round $round  C reader      $line"; c_events+=("$(rate <<<"$line")")
+  line=$("$genesis" bench events --port "$port" --count "$events" --json)
+  echo "round $round  Swift events  $line"; swift_events+=("$(rate <<<"$line")"); swift_rss+=("$(peak <<<"$line")")
+  line=$("$plain" api 127.0.0.1 "$port" ClueCon "$api_one")
+  echo "round $round  C api         $line"; c_api+=("$(rate <<<"$line")")
+  line=$("$genesis" bench api --port "$port" --count "$api_one" --json)
+  echo "round $round  Swift api     $line"; swift_api+=("$(rate <<<"$line")")
+  line=$("$genesis" bench api --port "$port" --count "$api_many" --in-flight 100 --json)
+  echo "round $round  Swift api x100 $line"; swift_many+=("$(rate <<<"$line")")
+done
+
+ce=$(printf '%s\n' "${c_events[@]}" | best); se=$(printf '%s\n' "${swift_events[@]}" | best)
+ca=$(printf '%s\n' "${c_api[@]}" | best); sa=$(printf '%s\n' "${swift_api[@]}" | best)
+sm=$(printf '%s\n' "${swift_many[@]}" | best); rss=$(printf '%s\n' "${swift_rss[@]}" | sort -n | tail -1)
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+echo
+echo "| measurement (best of $rounds) | Swift (Genesis) | plain C | ratio |"
+echo "|---|---|---|---|"
+echo "| events/s, $events events, for-await reading Event-Name | $se | $ce | $(ratio "$se" "$ce") |"
+echo "| peak RSS of the Swift run (MB) | $rss | | |"
+echo "| api round trips/s, one at a time | $sa | $ca | $(ratio "$sa" "$ca") |"
+echo "| api round trips/s, 100 in flight | $sm | | |"

@@ -1,0 +1,86 @@
+/// What one connection records about its commands: sent, round trip,
+/// errors and the in-flight gauge, all labelled with the verb only (the
+/// command line can carry UUIDs, dial strings and, for `auth`, the password).
+package struct CommandMetrics: Sendable {
+    private struct VerbSeries: Sendable {
+        let sent: MetricCounter
+        let duration: MetricHistogram
+    }
+
+    private struct ErrorKey: Hashable, Sendable {
+        let verb: String
+        let error: String
+    }
+
+    /// Shared by every connection: verbs are a small set, resolved once each.
+    private static let verbs = SeriesCache<String, VerbSeries> { verb in
+        VerbSeries(
+            sent: GenesisMetrics.commandsSent.series(verb),
+            duration: GenesisMetrics.commandsDuration.series(verb))
+    }
+
+    private static let errors = SeriesCache<ErrorKey, MetricCounter> { key in
+        GenesisMetrics.commandsErrors.series(key.verb, key.error)
+    }
+
+    private let inFlight: MetricGauge
+
+    package init(kind: ConnectionKind) {
+        inFlight = GenesisMetrics.commandsInFlight.series(kind.rawValue)
+    }
+
+    /// The command's bytes were accepted by the transport.
+    package func written(verb: String) {
+        guard GenesisMetrics.isEnabled else { return }
+        Self.verbs[verb].sent.increment()
+        inFlight.increment()
+    }
+
+    /// A reply left the FIFO (answered, or the late reply of a tombstone).
+    package func replyConsumed() {
+        inFlight.decrement()
+    }
+
+    /// The connection ended with `count` written commands unanswered.
+    package func repliesAbandoned(_ count: Int) {
+        if count > 0 { inFlight.add(-Double(count)) }
+    }
+
+    /// The caller got its reply `nanoseconds` after it started waiting.
+    package func answered(verb: String, reply: ESLReply, nanoseconds: UInt64) {
+        guard GenesisMetrics.isEnabled else { return }
+        Self.verbs[verb].duration.observe(Double(nanoseconds) / 1e9)
+        if !reply.isSuccess {
+            Self.errors[ErrorKey(verb: verb, error: Self.errorLabel(reply.failureText))].increment()
+        }
+    }
+
+    /// The command failed without a reply. Timeouts are counted where they
+    /// expire (``timedOut(verb:seconds:)``), not here.
+    package func failed(verb: String, error: any Error) {
+        guard GenesisMetrics.isEnabled else { return }
+        let label: String
+        switch error {
+        case ESLError.timeout: return
+        case ESLError.connectionLost, ESLError.connectionClosed: label = "connection_closed"
+        case ESLError.writeQueueFull: label = "write_queue_full"
+        case is CancellationError: label = "cancelled"
+        default: label = "other"
+        }
+        Self.errors[ErrorKey(verb: verb, error: label)].increment()
+    }
+
+    /// A command's deadline passed.
+    package func timedOut(verb: String, seconds: Double) {
+        guard GenesisMetrics.isEnabled else { return }
+        Self.errors[ErrorKey(verb: verb, error: "timeout")].increment()
+        GenesisMetrics.recordTimeout(type: "command", operation: verb, seconds: seconds)
+    }
+
+    /// `-ERR no such command` stays as is; a multi-line or long text is cut
+    /// to its first line and 64 bytes so the label set stays small.
+    static func errorLabel(_ text: String) -> String {
+        let line = text.prefix { $0 != "\n" && $0 != "\r" }
+        return String(line.utf8.count <= 64 ? line : line.prefix(64))
+    }
+}

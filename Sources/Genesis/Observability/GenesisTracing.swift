@@ -1,0 +1,37 @@
+import Tracing
+
+/// Opens Genesis' spans through swift-distributed-tracing, for the library
+/// and for capabilities built on it (channels, ring groups, queues).
+///
+/// Without a bootstrapped tracer the spans are no-ops. There is no span per
+/// event: at a million events a second a span each would cost more than the
+/// events. Attributes must never carry the ESL password or a whole command
+/// line; pass verbs, states and ids.
+///
+/// ```swift
+/// try await GenesisTracing.withSpan(.channelAnswer, attributes: ["channel.uuid": uuid]) { span in
+///     try await client.api("uuid_answer \(uuid)")
+/// }
+/// ```
+public enum GenesisTracing {
+    /// Runs `operation` inside a span; an error it throws is recorded on the
+    /// span and rethrown. `attributes` is evaluated only when the span
+    /// records, so an untraced command builds no dictionary.
+    public static func withSpan<T>(
+        _ name: GenesisSpanName,
+        attributes: @autoclosure () -> [String: String] = [:],
+        ofKind kind: SpanKind = .client,
+        isolation: isolated (any Actor)? = #isolation,
+        _ operation: (any Span) async throws -> T
+    ) async rethrows -> T {
+        try await Tracing.withSpan(name.rawValue, ofKind: kind, isolation: isolation) { span in
+            if span.isRecording {
+                let attributes = attributes()
+                span.updateAttributes { spanAttributes in
+                    for (key, value) in attributes { spanAttributes[key] = value }
+                }
+            }
+            return try await operation(span)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import CGenesis
+import Genesis
+import Synchronization
+
+/// The real dialer: an engine client connection that parses the
+/// application's *commands* (GEN_PARSE_COMMANDS), as the server side does.
+public struct TCPOutboundSocketDialer: OutboundSocketDialer {
+    public init() {}
+
+    public func dial(host: String, port: UInt16,
+                     attach: @escaping @Sendable (any SimulatorLink) -> SimulatorConnection,
+                     failed: @escaping @Sendable () -> Void) {
+        var configuration = gen_conn_config()
+        gen_conn_config_init(&configuration)
+        configuration.parse_mode = GEN_PARSE_COMMANDS
+        let socket = OutboundSimulatorSocket(attach: attach, failed: failed)
+        do {
+            let transport = try TransportConnection.connect(
+                engine: .shared, host: host, port: port, configuration: configuration, delegate: socket)
+            socket.adopt(transport)
+        } catch {
+            failed()
+        }
+    }
+}
+
+/// One outbound socket: until the TCP connect completes it only waits; then
+/// it behaves like ``SimulatorSocket`` for the session's connection.
+final class OutboundSimulatorSocket: TransportDelegate, SimulatorLink {
+    private struct State {
+        var transport: TransportConnection?
+        var connected = false
+        var connection: SimulatorConnection?
+        var reported = false
+    }
+
+    private let attach: @Sendable (any SimulatorLink) -> SimulatorConnection
+    private let failed: @Sendable () -> Void
+    private let state = Mutex(State())
+
+    init(attach: @escaping @Sendable (any SimulatorLink) -> SimulatorConnection, failed: @escaping @Sendable () -> Void) {
+        self.attach = attach
+        self.failed = failed
+    }
+
+    func adopt(_ transport: TransportConnection) {
+        let ready = state.withLock { state -> Bool in
+            state.transport = transport
+            return state.connected
+        }
+        if ready { begin() }
+    }
+
+    private func begin() {
+        let connection = attach(self)
+        state.withLock { $0.connection = connection }
+        connection.start()
+    }
+
+    // MARK: SimulatorLink
+
+    func write(_ bytes: [UInt8]) {
+        guard let transport = state.withLock({ $0.transport }) else { return }
+        do { try transport.write(bytes) } catch { transport.close(abort: true) }
+    }
+
+    func writeRepeated(_ bytes: [UInt8], count: Int, completion: @escaping @Sendable () -> Void) {
+        for _ in 0..<count { write(bytes) }
+        completion()
+    }
+
+    func close() {
+        state.withLock { $0.transport }?.close()
+    }
+
+    // MARK: TransportDelegate
+
+    func transportDidConnect(status: Int32) {
+        guard status == 0 else { return }
+        let ready = state.withLock { state -> Bool in
+            state.connected = true
+            return state.transport != nil
+        }
+        if ready { begin() }
+    }
+
+    func transportDidReceive(_ frames: UnsafeBufferPointer<gen_frame>, in slab: Slab) -> Bool {
+        guard let connection = state.withLock({ $0.connection }) else { return false }
+        var batch: [(command: String, body: [UInt8]?)] = []
+        for frame in frames {
+            let blockEnd = frame.headers.off + frame.headers.len
+            let block = gen_span(off: frame.command.off, len: blockEnd - frame.command.off)
+            let body = frame.flags & UInt16(GEN_FRAME_F_HAS_BODY) != 0 ? Array(slab.bytes(frame.body)) : nil
+            batch.append((slab.string(block), body))
+        }
+        connection.receive(batch: batch)
+        return false
+    }
+
+    func transportDidClose(reason: Int32) {
+        let (connection, neverConnected) = state.withLock { state in
+            defer { state.connection = nil; state.transport = nil }
+            return (state.connection, !state.connected)
+        }
+        if neverConnected { failed() }
+        connection?.linkClosed()
+    }
+}
