@@ -23,7 +23,7 @@ C_LIBS := -luv -lhiredis -lhttp_parser -lpthread -lm
 # bfd: the default gold linker warns about every ASan-instrumented symbol.
 C_LINK := -fuse-ld=bfd
 
-.PHONY: all deps build test ctest swift-test integration demo bench fuzz clean
+.PHONY: all deps build test ctest swift-test integration fuzz-smoke demo bench bench-compare fuzz clean
 
 all: build
 
@@ -60,7 +60,12 @@ swift-test: deps
 integration: deps
 	Tests/Integration/prometheus_scrape.sh
 
-test: ctest swift-test integration
+# Every fuzz target for a short, bounded time: CI's guard against a
+# regression the fuzzers find at once. `make fuzz` runs them longer.
+fuzz-smoke: deps
+	$(MAKE) -C Tests/Fuzz run FUZZ_SECONDS=15
+
+test: ctest swift-test integration fuzz-smoke
 
 demo: deps
 	swift run $(SWIFT_BUILD_FLAGS) -c release genesis demo

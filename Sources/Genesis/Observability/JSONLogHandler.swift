@@ -56,7 +56,7 @@ public struct JSONLogHandler: LogHandler {
         write(line)
     }
 
-    static func appendQuoted(_ text: String, to line: inout String) {
+    package static func appendQuoted(_ text: String, to line: inout String) {
         line += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
