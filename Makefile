@@ -73,6 +73,12 @@ demo: deps
 bench: deps
 	$(MAKE) -C Benchmarks run
 
+# Against other ESL libraries (Python genesis, greenswitch, python-ESL) on the
+# same simulator; installs them into Benchmarks/.build/venv. GENESIS_BIN picks
+# the CLI to measure (built when unset); COMPARE_ARGS="ROUNDS SCALE".
+bench-compare: deps
+	Benchmarks/Compare/compare_libraries.sh $(COMPARE_ARGS)
+
 fuzz: deps
 	$(MAKE) -C Tests/Fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
