@@ -99,8 +99,8 @@ enum CallAPICommands {
         command("hupall", engine, registry) { words, _, engine, state in
             let cause = words.first.map(HangupCause.parse) ?? "MANAGER_REQUEST"
             let filter = words.count >= 3 ? (words[1], words[2]) : nil
-            for uuid in state.order {
-                guard let channel = state.channels[uuid], channel.isAlive else { continue }
+            for channel in state.ordered {
+                guard channel.isAlive else { continue }
                 if let filter, channel.variables[filter.0] != filter.1 { continue }
                 engine.hangup(&state, channel, cause: cause)
             }

@@ -26,11 +26,16 @@ extension CallEngine {
             channel.originateWaiter = nil
             waiter.timeout?.cancel()
             waiter.timeout = nil
-            if let from = waiter.bridgeFrom, let aLeg = state.channels[from] {
-                later(&state) { [self] state in bridgeFailed(&state, aLeg, cause: cause) }
-            } else {
-                let respond = waiter.respond
-                enqueue(&state) { respond("-ERR \(cause)\n") }
+            // A leg of a `,` group fails the originate only when it is the
+            // last of its group to fail, and never after another leg won.
+            let reported = waiter.race.map { $0.legFailed(waiter.raceIndex, cause: cause) } ?? cause
+            if let reported {
+                if let from = waiter.bridgeFrom, let aLeg = state.channels[from] {
+                    later(&state) { [self] state in bridgeFailed(&state, aLeg, cause: reported) }
+                } else {
+                    let respond = waiter.respond
+                    enqueue(&state) { respond("-ERR \(reported)\n") }
+                }
             }
         }
         return true
@@ -73,7 +78,12 @@ extension CallEngine {
     /// its doubled `Hangup-Cause`.
     private func report(_ state: inout State, _ channel: SimulatedChannel) {
         enter(&state, channel, .reporting)
-        setCDRVariables(channel)
+        // The CDR variables show only in the events below, or to an outbound
+        // socket still holding the channel; skip them when nobody looks.
+        if channel.controller != nil || simulator.anyoneMightWant("CHANNEL_HANGUP_COMPLETE")
+            || simulator.anyoneMightWant("CHANNEL_DESTROY") {
+            setCDRVariables(channel)
+        }
         fire(&state, "CHANNEL_HANGUP_COMPLETE", channel, origin: .channelHangupComplete,
              before: [("Hangup-Cause", channel.hangupCause ?? "NORMAL_CLEARING")])
         if let controller = channel.controller {
@@ -92,7 +102,6 @@ extension CallEngine {
         channel.runningState = .destroy
         fire(&state, "CHANNEL_STATE", channel, origin: .channelState)
         state.channels[channel.uuid] = nil
-        if let index = state.order.firstIndex(of: channel.uuid) { state.order.remove(at: index) }
         simulator.updateSessionCounters { $0.current -= 1 }
     }
 

@@ -36,25 +36,34 @@ extension CallEngine {
 
     func dial(_ state: inout State, _ request: OriginateRequest, legIndex: Int, bridgeFrom: String?,
               respond: @escaping @Sendable (String) -> Void) {
-        guard legIndex < request.legs.count else {
+        guard legIndex < request.groups.count else {
             enqueue(&state) { respond("-ERR DESTINATION_OUT_OF_ORDER\n") }
             return
         }
-        let leg = request.legs[legIndex]
+        let group = request.groups[legIndex]
         // A failed group hands over to the next one.
         let next: @Sendable (String) -> Void = { [self] result in
-            if result.hasPrefix("-ERR"), legIndex + 1 < request.legs.count {
+            if result.hasPrefix("-ERR"), legIndex + 1 < request.groups.count {
                 perform { state in dial(&state, request, legIndex: legIndex + 1, bridgeFrom: bridgeFrom, respond: respond) }
             } else {
                 respond(result)
             }
         }
-        switch dialTarget(leg.endpoint) {
-        case .failure(let cause):
-            enqueue(&state) { next("-ERR \(cause)\n") }
-        case .loopback(let destination, let context, let data):
-            createLoopbackPair(&state, request: request, leg: leg, destination: destination, context: context,
-                               data: data, bridgeFrom: bridgeFrom, respond: next)
+        // `,` legs ring at once; the race decides which one answers for the group.
+        let race = group.count > 1 ? OriginateRace(legs: group.count) : nil
+        for (index, leg) in group.enumerated() {
+            switch dialTarget(leg.endpoint) {
+            case .failure(let cause):
+                if let race {
+                    guard let groupCause = race.legFailed(index, cause: cause) else { continue }
+                    enqueue(&state) { next("-ERR \(groupCause)\n") }
+                } else {
+                    enqueue(&state) { next("-ERR \(cause)\n") }
+                }
+            case .loopback(let destination, let context, let data):
+                createLoopbackPair(&state, request: request, leg: leg, destination: destination, context: context,
+                                   data: data, bridgeFrom: bridgeFrom, race: race.map { ($0, index) }, respond: next)
+            }
         }
     }
 
@@ -62,7 +71,8 @@ extension CallEngine {
     /// its `-b` partner runs the destination's dialplan.
     private func createLoopbackPair(
         _ state: inout State, request: OriginateRequest, leg: OriginateRequest.Leg, destination: String,
-        context: String, data: String, bridgeFrom: String?, respond: @escaping @Sendable (String) -> Void
+        context: String, data: String, bridgeFrom: String?, race: (OriginateRace, Int)?,
+        respond: @escaping @Sendable (String) -> Void
     ) {
         let now = simulator.clock.nowMicroseconds()
         let variables = leg.variables
@@ -100,7 +110,12 @@ extension CallEngine {
             fire(&state, "CHANNEL_UUID", a, origin: .channelUUID, before: [("Old-Unique-ID", old)])
         }
         if state.channels[finalUUID] != nil {
-            enqueue(&state) { respond("-ERR DESTINATION_OUT_OF_ORDER\n") }
+            if let (race, index) = race {
+                guard let groupCause = race.legFailed(index, cause: "DESTINATION_OUT_OF_ORDER") else { return }
+                enqueue(&state) { respond("-ERR \(groupCause)\n") }
+            } else {
+                enqueue(&state) { respond("-ERR DESTINATION_OUT_OF_ORDER\n") }
+            }
             return
         }
         register(&state, a)
@@ -125,6 +140,11 @@ extension CallEngine {
         var waiter = OriginateWaiter(respond: respond, returnRingReady: variable("return_ring_ready") == "true",
                                      afterAnswer: request.application, extensionTarget: request.extensionNumber,
                                      bridgeFrom: bridgeFrom)
+        if let (race, index) = race {
+            waiter.race = race
+            waiter.raceIndex = index
+            race.legUUIDs[index] = finalUUID
+        }
         waiter.timeout = schedule(a, after: request.timeoutSeconds * 1_000) { [self] state, channel in
             guard channel.originateWaiter != nil, !channel.answered else { return }
             hangup(&state, channel, cause: "NO_ANSWER")
@@ -174,6 +194,21 @@ extension CallEngine {
         guard channel.isAlive, let waiter = channel.originateWaiter else { return }
         channel.originateWaiter = nil
         waiter.timeout?.cancel()
+        if let race = waiter.race {
+            guard race.claim() else {
+                // Answered after another leg of its group won.
+                channel.variables["group_dial_status"] = "loser"
+                hangup(&state, channel, cause: "LOSE_RACE")
+                return
+            }
+            channel.variables["group_dial_status"] = "winner"
+            // SIO: the other legs of the group are hung up as losers.
+            for uuid in race.legUUIDs where uuid != channel.uuid {
+                guard let uuid, let loser = liveChannel(uuid, state) else { continue }
+                loser.variables["group_dial_status"] = "loser"
+                hangup(&state, loser, cause: "LOSE_RACE")
+            }
+        }
         if channel.answered {
             channel.variables["pre_transfer_caller_id_number"] = channel.profile.callerIDNumber
             channel.variables["channel_cid_flipped"] = "yes"

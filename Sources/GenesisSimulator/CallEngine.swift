@@ -13,12 +13,18 @@ import Synchronization
 public final class CallEngine: Sendable {
     struct State {
         var channels: [String: SimulatedChannel] = [:]
-        /// Creation order, for `show channels`.
-        var order: [String] = []
         var random: SeededRandomGenerator
         var nextSessionID = 1
         /// Output of the current transaction, handed to the outbox at its end.
         var items: [OrderedOutbox.Item] = []
+
+        /// The channels in creation order, for `show channels` and `hupall`.
+        /// Session IDs are handed out in registration order, so sorting by
+        /// them costs O(n log n) per listing instead of an O(n) removal from
+        /// an ordered list at every destroy (which 10,000 calls feel).
+        var ordered: [SimulatedChannel] {
+            channels.values.sorted { $0.sessionID < $1.sessionID }
+        }
     }
 
     public let directory: EndpointDirectory
@@ -102,7 +108,7 @@ public final class CallEngine: Sendable {
 
     /// UUIDs of the channels in creation order.
     public var channelUUIDs: [String] {
-        state.withLock { $0.order }
+        state.withLock { $0.ordered.map(\.uuid) }
     }
 
     /// A channel variable (nil when unset or no such channel).
@@ -173,8 +179,15 @@ public final class CallEngine: Sendable {
         state.items.append(.event(event))
     }
 
+    /// Fires a channel event, or, when no subscriber could receive its
+    /// type, only spends its sequence number (building the headers is most
+    /// of what a call costs).
     func fire(_ state: inout State, _ type: String, _ channel: SimulatedChannel, origin: EventOrigin,
               before: [(String, String)] = [], after: [(String, String)] = []) {
+        guard simulator.anyoneMightWant(type) else {
+            simulator.skipEvent()
+            return
+        }
         fire(&state, channelEvent(type, channel, origin: origin, before: before, after: after))
     }
 
@@ -182,6 +195,12 @@ public final class CallEngine: Sendable {
     /// before it has a caller profile (with FreeSWITCH's odd lower-case and
     /// duplicated headers).
     func fireCodecEvents(_ state: inout State, _ channel: SimulatedChannel, name: String) {
+        channel.hasCodecs = true
+        guard simulator.anyoneMightWant("CODEC") else {
+            simulator.skipEvent()
+            simulator.skipEvent()
+            return
+        }
         for write in [false, true] {
             var event = simulator.makeEvent(type: "CODEC", origin: write ? .codecWrite : .codecRead)
             let direction = channel.isOutbound ? "outbound" : "inbound"
@@ -207,7 +226,6 @@ public final class CallEngine: Sendable {
             }
             fire(&state, event)
         }
-        channel.hasCodecs = true
     }
 
     // MARK: State machine
@@ -239,7 +257,6 @@ public final class CallEngine: Sendable {
 
     func register(_ state: inout State, _ channel: SimulatedChannel) {
         state.channels[channel.uuid] = channel
-        state.order.append(channel.uuid)
         simulator.updateSessionCounters { counters in
             counters.current += 1
             counters.sinceStartup += 1

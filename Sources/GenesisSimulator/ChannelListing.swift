@@ -14,7 +14,7 @@ enum ChannelListing {
         guard let table = words.first, ["channels", "calls"].contains(table) else {
             return "-USAGE: codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n"
         }
-        let channels = state.order.compactMap { state.channels[$0] }
+        let channels = state.ordered
         let rows = channels.map { row($0, hostname: hostname) }
         if words.count >= 2, words[1] == "count" { return "\n\(rows.count) total.\n" }
         if words.count >= 3, words[1] == "as" {
@@ -38,14 +38,19 @@ enum ChannelListing {
     private static func row(_ channel: SimulatedChannel, hostname: String) -> [String] {
         let profile = channel.profile
         let application = channel.applications.last
+        // The core DB fills the callee columns, callee_direction and
+        // call_uuid on CALL_UPDATE (capture 13: set on the originated leg
+        // after loopback's caller-ID flip, empty on its partner).
+        let updated = channel.variables["channel_cid_flipped"] == "yes"
         return [
             channel.uuid, channel.isOutbound ? "outbound" : "inbound",
             EventDateFormatter.local(microseconds: profile.createdTime), String(profile.createdTime / 1_000_000),
             channel.name, channel.runningState.name, profile.callerIDName, profile.callerIDNumber, "",
             profile.destinationNumber, application?.step.application ?? "", application?.step.argument ?? "", "xml",
             profile.context, "L16", "8000", "128000", "L16", "8000", "128000", "", hostname, "", "", "",
-            channel.callState.name, profile.calleeIDName == "Outbound Call" ? "" : profile.calleeIDName,
-            profile.calleeIDNumber, channel.isOutbound ? "RECV" : "SEND", channel.variables["call_uuid"] ?? channel.uuid,
+            channel.callState.name,
+            updated && profile.calleeIDName == "Outbound Call" ? "" : profile.calleeIDName, profile.calleeIDNumber,
+            updated ? "RECV" : "", updated ? channel.variables["call_uuid"] ?? channel.uuid : "",
             "", "", profile.origCallerIDName, profile.origCallerIDNumber, "", profile.destinationNumber, "xml",
             profile.context,
         ]

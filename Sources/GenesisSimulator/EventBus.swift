@@ -6,6 +6,10 @@ import Synchronization
 /// and channel event queues).
 protocol SimulatorEventSubscriber: AnyObject, Sendable {
     func deliver(_ event: SimulatorEvent, frames: RenderedEventFrames)
+    /// Whether an event of `type` could reach this subscriber (filters
+    /// aside). False lets the switch skip building events nobody reads,
+    /// which is most of the cost of a call under load.
+    func mightWant(type: String) -> Bool
 }
 
 /// The switch's event dispatcher: fans each event out to every subscriber,
@@ -28,6 +32,11 @@ final class EventBus: Sendable {
 
     func subscriber(id: Int) -> (any SimulatorEventSubscriber)? {
         subscribers.withLock { list in list.first { $0.id == id }?.subscriber }
+    }
+
+    /// True when some subscriber could receive an event of `type`.
+    func anyoneMightWant(_ type: String) -> Bool {
+        subscribers.withLock { $0 }.contains { $0.subscriber.mightWant(type: type) }
     }
 
     var all: [any SimulatorEventSubscriber] {

@@ -1,14 +1,16 @@
 /// A parsed `originate` command line (MC:originate_function, ESL.md 6.1/6.2):
-/// the legs to try in order (`|` groups; of a `,` group only the first leg
-/// is dialled), the variables that apply to them, and what the answered leg
-/// runs.
+/// the groups to try in order (`|`), the legs of each group rung at once
+/// (`,`), the variables that apply to them, and what the answered leg runs.
 struct OriginateRequest {
     struct Leg {
         var endpoint: String
         var variables: [(String, String)]
     }
 
-    var legs: [Leg] = []
+    /// `|` groups in failover order, each with its simultaneous `,` legs.
+    var groups: [[Leg]] = []
+    /// The first leg of each group.
+    var legs: [Leg] { groups.compactMap(\.first) }
     /// `&app(arg)` steps, or nil for the extension form.
     var application: [DialplanStep]?
     var extensionNumber: String?
@@ -43,7 +45,7 @@ struct OriginateRequest {
         callerIDName = word(4)
         callerIDNumber = word(5)
         if let seconds = word(6).flatMap(Int.init), seconds > 0 { timeoutSeconds = seconds }
-        legs = Self.parseDialString(words[0])
+        groups = Self.parseDialString(words[0])
         if let value = legs.first?.variables.last(where: { $0.0 == "originate_timeout" })?.1,
            let seconds = Int(value), seconds > 0 {
             timeoutSeconds = seconds
@@ -80,8 +82,9 @@ struct OriginateRequest {
         return words
     }
 
-    /// `{global vars}[leg vars]endpoint|...`; the first leg of each `|` group.
-    static func parseDialString(_ text: String) -> [Leg] {
+    /// `{global vars}[leg vars]endpoint,[leg vars]endpoint|...`: the `|`
+    /// groups, each with its `,` legs.
+    static func parseDialString(_ text: String) -> [[Leg]] {
         var rest = Substring(text)
         var global: [(String, String)] = []
         while rest.first == "{" || rest.first == "<", let close = rest.firstIndex(of: rest.first == "{" ? "}" : ">") {
@@ -89,13 +92,16 @@ struct OriginateRequest {
             rest = rest[rest.index(after: close)...]
         }
         return splitOutsideBrackets(rest, separator: "|").compactMap { group in
-            guard var leg = splitOutsideBrackets(group, separator: ",").first else { return nil }
-            var variables = global
-            while leg.first == "[", let close = leg.firstIndex(of: "]") {
-                variables += parseVariables(leg[leg.index(after: leg.startIndex)..<close])
-                leg = leg[leg.index(after: close)...]
+            let legs = splitOutsideBrackets(group, separator: ",").compactMap { text -> Leg? in
+                var leg = text
+                var variables = global
+                while leg.first == "[", let close = leg.firstIndex(of: "]") {
+                    variables += parseVariables(leg[leg.index(after: leg.startIndex)..<close])
+                    leg = leg[leg.index(after: close)...]
+                }
+                return leg.isEmpty ? nil : Leg(endpoint: String(leg), variables: variables)
             }
-            return leg.isEmpty ? nil : Leg(endpoint: String(leg), variables: variables)
+            return legs.isEmpty ? nil : legs
         }
     }
 

@@ -110,4 +110,43 @@ struct OriginateWaiter {
     var extensionTarget: String?
     /// A `bridge` application waiting on this leg: the A leg's UUID.
     var bridgeFrom: String?
+    /// The `,` group this leg rings in (nil for a single leg), and its index there.
+    var race: OriginateRace?
+    var raceIndex = 0
+}
+
+/// The legs of one `,` group of an originate, rung at once (SIO): the first
+/// to answer wins and the others are hung up with LOSE_RACE; if all fail,
+/// the group fails with the cause of its first leg. Only ``CallEngine``
+/// touches it, under its lock.
+final class OriginateRace: @unchecked Sendable {
+    /// The originated (`-a`) leg of each entry, once created.
+    var legUUIDs: [String?]
+    private var causes: [String?]
+    private var pending: Int
+    private var decided = false
+
+    init(legs: Int) {
+        legUUIDs = Array(repeating: nil, count: legs)
+        causes = Array(repeating: nil, count: legs)
+        pending = legs
+    }
+
+    /// True for the first leg to answer; false once the race is decided.
+    func claim() -> Bool {
+        guard !decided else { return false }
+        decided = true
+        return true
+    }
+
+    /// Records a failed leg; returns the group's cause when this was the
+    /// last leg standing and nobody won, else nil.
+    func legFailed(_ index: Int, cause: String) -> String? {
+        guard !decided, causes[index] == nil else { return nil }
+        causes[index] = cause
+        pending -= 1
+        guard pending == 0 else { return nil }
+        decided = true
+        return causes.lazy.compactMap { $0 }.first
+    }
 }

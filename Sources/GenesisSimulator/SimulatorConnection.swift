@@ -121,6 +121,13 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         }
     }
 
+    func mightWant(type: String) -> Bool {
+        state.withLock { state in
+            state.phase != .closed && state.subscription.enabled
+                && (state.subscription.all || state.subscription.types.contains(type))
+        }
+    }
+
     /// The frame this connection would receive for `event` right now, or nil
     /// if its subscription or filters would drop it.
     public func frameIfDelivered(_ event: SimulatorEvent) -> [UInt8]? {

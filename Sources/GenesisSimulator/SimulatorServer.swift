@@ -6,7 +6,7 @@ import Genesis
 /// engine's command parser and written through the engine's write queue.
 ///
 /// ```swift
-/// let server = try SimulatorServer.start(port: 0)       // any free port
+/// let server = try SimulatorServer.start(port: 0)       // any free port, engine-loop timers
 /// let client = try await InboundClient.connect(host: "127.0.0.1", port: server.port)
 /// ```
 public final class SimulatorServer: Sendable {
@@ -23,13 +23,17 @@ public final class SimulatorServer: Sendable {
         self.listener = listener
     }
 
-    /// Listens with a default switch that accepts `password`.
+    /// Listens with a default switch that accepts `password`, routes calls
+    /// through `directory` and runs its timers on the engine's loop
+    /// (``EngineSimulatorClock``: no task or thread per call).
     public static func start(
-        host: String = "127.0.0.1", port: UInt16 = 8021, password: String = "ClueCon"
+        host: String = "127.0.0.1", port: UInt16 = 8021, password: String = "ClueCon",
+        directory: EndpointDirectory = .standard
     ) throws -> SimulatorServer {
         var configuration = SimulatorConfiguration()
         configuration.password = password
-        return try start(host: host, port: port, simulator: SimulatorSwitch(configuration: configuration))
+        let simulator = SimulatorSwitch(configuration: configuration, clock: EngineSimulatorClock(), directory: directory)
+        return try start(host: host, port: port, simulator: simulator)
     }
 
     /// Listens for `simulator`, and starts its HEARTBEAT timer.

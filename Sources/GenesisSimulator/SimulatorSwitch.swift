@@ -34,7 +34,7 @@ public final class SimulatorSwitch: Sendable {
     ///   (set it earlier to reproduce a capture's uptime).
     public init(
         configuration: SimulatorConfiguration = SimulatorConfiguration(),
-        clock: any SimulatorClock = SystemSimulatorClock(),
+        clock: any SimulatorClock = EngineSimulatorClock(),
         startMicroseconds: Int64? = nil,
         directory: EndpointDirectory = .standard,
         outboundDialer: any OutboundSocketDialer = TCPOutboundSocketDialer()
@@ -96,6 +96,18 @@ public final class SimulatorSwitch: Sendable {
 
     public func uptimeMicroseconds() -> Int64 {
         clock.nowMicroseconds() - startMicroseconds
+    }
+
+    /// Whether a subscriber could receive an event of `type` right now.
+    func anyoneMightWant(_ type: String) -> Bool {
+        bus.anyoneMightWant(type)
+    }
+
+    /// Spends the `Event-Sequence` number of an event nobody receives and
+    /// that is therefore not built, so numbers stay as FreeSWITCH's (which
+    /// numbers every event it fires).
+    func skipEvent() {
+        nextSequence.wrappingAdd(1, ordering: .relaxed)
     }
 
     func makeConnectionID() -> Int {
@@ -258,6 +270,11 @@ extension String {
     /// Leading and trailing whitespace removed, as FreeSWITCH strips API
     /// command names and arguments.
     func trimmingSpaces() -> String {
+        // Fast path (every api call goes through here): when neither end is
+        // a space byte, no Character at either end can be one of them.
+        let isSpaceByte: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let firstByte = utf8.first, let lastByte = utf8.last else { return self }
+        if !isSpaceByte(firstByte), !isSpaceByte(lastByte) { return self }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }

@@ -4,8 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Real time, with timers as sleeping tasks. A stand-alone default; the
-/// server glue can supply a clock whose timers run on the engine's loop.
+/// Real time, with timers as sleeping tasks (one task per armed timer).
+/// Kept for code that wants timers off the engine's loop; the default of
+/// ``SimulatorSwitch`` and ``SimulatorServer`` is ``EngineSimulatorClock``,
+/// which needs no task per timer.
 public struct SystemSimulatorClock: SimulatorClock {
     public init() {}
 
