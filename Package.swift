@@ -64,11 +64,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Examples (Examples/README.md): each runs against the embedded
+        // simulator when no --host is given.
+        .executableTarget(name: "ClickToCall", dependencies: ["Genesis", "GenesisSimulator"], path: "Examples/ClickToCall"),
+        .executableTarget(name: "IVR", dependencies: ["Genesis", "GenesisSimulator"], path: "Examples/IVR"),
+        .executableTarget(name: "CallForwarding", dependencies: ["Genesis", "GenesisSimulator"], path: "Examples/CallForwarding"),
+        .executableTarget(
+            name: "RegistrationPrinter", dependencies: ["Genesis", "GenesisSimulator"], path: "Examples/RegistrationPrinter"),
         .testTarget(
             name: "GenesisTests",
             dependencies: [
                 "Genesis", "GenesisSimulator", "CGenesis",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
             ]

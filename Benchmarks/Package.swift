@@ -23,6 +23,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "SimulatorCalls",
+            dependencies: [
+                .product(name: "Genesis", package: "Genesis"),
+                .product(name: "GenesisSimulator", package: "Genesis"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SimulatorCalls",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "MetricsRegistry",
             dependencies: [
                 .product(name: "Genesis", package: "Genesis"),
@@ -31,6 +41,14 @@ let package = Package(
             ],
             path: "Benchmarks/Metrics",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // A CLI-driven measurement rather than an ordo-one suite: it needs
+        // the simulator in another process (so the memory measured is the
+        // library's alone) and prints per-session figures ordo-one does not.
+        .executableTarget(
+            name: "Outbound",
+            dependencies: [.product(name: "Genesis", package: "Genesis")],
+            path: "Benchmarks/Outbound"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -3,7 +3,7 @@
 # count): the Swift library against a plain C client of the same stream,
 # both reading from the same simulator.
 #
-#   Benchmarks/compare.sh [EVENTS] [API_ONE] [API_MANY] [ROUNDS]
+#   [GENESIS_BIN=path/to/genesis] Benchmarks/compare.sh [EVENTS] [API_ONE] [API_MANY] [ROUNDS]
 #
 # Prints one line per measurement and a summary table in Markdown.
 set -euo pipefail
@@ -14,9 +14,15 @@ api_one=${2:-100000}
 api_many=${3:-1000000}
 rounds=${4:-3}
 
-swift build -c release --product genesis >/dev/null
+# GENESIS_BIN picks an already built CLI (for example one built with its own
+# --scratch-path); unset, the release build of this checkout is used.
+if [ -n "${GENESIS_BIN:-}" ]; then
+  genesis=$GENESIS_BIN
+else
+  swift build -c release --product genesis >/dev/null
+  genesis=$(swift build -c release --show-bin-path)/genesis
+fi
 make -s -C Benchmarks/C plain_reader >/dev/null
-genesis=$(swift build -c release --show-bin-path)/genesis
 plain=Benchmarks/.build/c/plain_reader
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

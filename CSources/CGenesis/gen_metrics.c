@@ -13,7 +13,12 @@ gen_layout gen_metric_layouts[GEN_LAYOUT_SLOTS];
 
 /* Off only when the user asked (OTEL_SDK_DISABLED); read relaxed on every
  * record, which costs a load from a line that is never written. */
-static _Atomic int gen_metrics_on = 1;
+/* Read with __atomic builtins (the header's inline paths read it too). */
+int gen_metrics_recording_ = 1;
+uint64_t *const gen_metric_cells_base_ = (uint64_t *)gen_metric_cells;
+gen_metric_layout_bounds_ gen_metric_layout_bounds_table_[GEN_METRIC_LAYOUT_SLOTS_];
+_Static_assert(GEN_METRIC_CELL_MASK_ == GEN_CELL_MASK, "the header's mask");
+_Static_assert(GEN_METRIC_LAYOUT_SLOTS_ == GEN_LAYOUT_SLOTS, "the header's layout slots");
 
 static gen_registry gen_reg = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static pthread_once_t gen_reg_once = PTHREAD_ONCE_INIT;
@@ -69,6 +74,8 @@ static uint32_t gen_layout_intern(gen_registry *r, const double *bounds,
   }
   memcpy(l->le[n], "+Inf", 4);
   l->le_len[n] = 4;
+  for (size_t i = 0; i < n; i++) gen_metric_layout_bounds_table_[id].bounds[i] = bounds[i];
+  __atomic_store_n(&gen_metric_layout_bounds_table_[id].count, (uint32_t)n, __ATOMIC_RELEASE);
   l->count = (uint32_t)n; /* last: a reader of count sees the bounds */
   return id;
 }
@@ -404,13 +411,15 @@ static pthread_key_t gen_shard_key;              /* its destructor folds */
 /* initial-exec: one %fs-relative load even when the engine is built into a
  * shared library. */
 #define GEN_TLS _Thread_local __attribute__((tls_model("initial-exec")))
-static GEN_TLS _Atomic uint64_t *gen_my_shard;
+/* Public (see gen_counter_add_inline): the thread's shard, or NULL. */
+GEN_TLS uint64_t *gen_metrics_tls_cells_;
+#define gen_my_shard ((_Atomic uint64_t *)gen_metrics_tls_cells_)
 static GEN_TLS int gen_my_shard_refused; /* no shard for this thread: atomics */
 
 /* Handles are masked so that even a garbage handle stays inside the array
  * (plus its pad): a wrong handle corrupts a number, never memory. */
 #define GEN_CELL(series) (&gen_metric_cells[(series) & GEN_CELL_MASK])
-#define GEN_ON() atomic_load_explicit(&gen_metrics_on, memory_order_relaxed)
+#define GEN_ON() __atomic_load_n(&gen_metrics_recording_, __ATOMIC_RELAXED)
 
 static inline uint64_t gen_bits(double v) {
   uint64_t b;
@@ -546,7 +555,7 @@ static _Atomic uint64_t *gen_shard_attach(void) {
   }
   if (cells && pthread_setspecific(gen_shard_key, (void *)(uintptr_t)(slot + 1)) == 0) {
     gen_shard_busy[slot] = 1;
-    gen_my_shard = cells;
+    gen_metrics_tls_cells_ = (uint64_t *)cells;
   } else {
     cells = NULL;
     gen_my_shard_refused = 1;
@@ -587,7 +596,7 @@ static void gen_shard_detach(void *value) {
   gen_shard_busy[slot] = 0;
   pthread_mutex_unlock(&r->lock);
   /* Destructors of other thread-locals may still record: use atomics. */
-  gen_my_shard = NULL;
+  gen_metrics_tls_cells_ = NULL;
   gen_my_shard_refused = 1;
 }
 
@@ -657,7 +666,7 @@ double gen_histogram_sum(gen_series series) {
 
 void gen_metrics_set_enabled(int enabled) {
   gen_metrics_registry();
-  atomic_store_explicit(&gen_metrics_on, enabled != 0, memory_order_relaxed);
+  __atomic_store_n(&gen_metrics_recording_, enabled != 0, __ATOMIC_RELAXED);
 }
 
 int gen_metrics_enabled(void) {
@@ -855,7 +864,7 @@ static void gen_registry_init(void) {
 
   const char *off = getenv("OTEL_SDK_DISABLED");
   if (off && strcasecmp(off, "true") == 0)
-    atomic_store(&gen_metrics_on, 0);
+    __atomic_store_n(&gen_metrics_recording_, 0, __ATOMIC_RELAXED);
 
   pthread_mutex_lock(&r->lock);
   gen_register_target_info(r);

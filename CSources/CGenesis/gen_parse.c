@@ -57,6 +57,114 @@ static uint32_t find_blank_line(const char *data, uint32_t from, uint32_t to) {
   return to;
 }
 
+/* The inner headers recorded in gen_frame.well_known, lowercased, by
+ * gen_well_known_header index. */
+static const char *const wk_names[GEN_WK_COUNT] = {
+    "event-name",   "event-subclass", "call-direction",      "channel-state",
+    "answer-state", "hangup-cause",   "event-date-timestamp"};
+static const uint8_t wk_lens[GEN_WK_COUNT] = {10, 14, 14, 13, 12, 12, 20};
+
+static inline uint64_t load8(const char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+/* A perfect hash of the first 8 bytes (lowered) of the well-known names:
+ * (prefix * WK_HASH) >> 61 gives each its own slot. wk_slot_prefix holds the
+ * prefix of the name in each slot (0 for the empty slot), wk_slot_index its
+ * gen_well_known_header. */
+#define WK_HASH 0xad45f23d3b1a11dfull
+static uint64_t wk_slot_prefix[8];
+static const int8_t wk_slot_index[8] = {
+    GEN_WK_EVENT_NAME,   GEN_WK_ANSWER_STATE,   GEN_WK_EVENT_DATE_TIMESTAMP,
+    GEN_WK_HANGUP_CAUSE, -1,                    GEN_WK_CALL_DIRECTION,
+    GEN_WK_EVENT_SUBCLASS, GEN_WK_CHANNEL_STATE};
+
+static void wk_init(void) {
+  for (int h = 0; h < 8; h++)
+    wk_slot_prefix[h] = wk_slot_index[h] < 0 ? 0 : load8(wk_names[wk_slot_index[h]]);
+}
+
+/* A line that starts at ls (before the block's end e): if its name is a
+ * well-known one not seen yet, records its value the way gen_header_next
+ * gives it. Most lines cost one load, a multiply and one compare that fails
+ * (OR 0x20 lowers ASCII letters and keeps '-', so names match in any case). */
+static inline __attribute__((always_inline)) void wk_line(const char *d, uint32_t ls,
+                                                          uint32_t e, gen_frame *f,
+                                                          unsigned *seen) {
+  if (e - ls < 11) return; /* "event-name:" is the shortest */
+  uint64_t p = load8(d + ls) | 0x2020202020202020ull;
+  unsigned h = (unsigned)((p * WK_HASH) >> 61);
+  if (__builtin_expect(p != wk_slot_prefix[h], 1)) return;
+  int k = wk_slot_index[h];
+  uint32_t n = wk_lens[k];
+  if (*seen & (1u << k) || e - ls <= n || d[ls + n] != ':' ||
+      !gen_ascii_caseeq(d + ls + 8, wk_names[k] + 8, n - 8))
+    return;
+  *seen |= 1u << k;
+  uint32_t v = ls + n + 1;
+  const char *nl = memchr(d + v, '\n', e - v);
+  uint32_t ve = nl ? (uint32_t)(nl - d) : e;
+  if (ve > v && d[ve - 1] == '\r') ve--;
+  while (v < ve && (d[v] == ' ' || d[v] == '\t')) v++;
+  f->well_known[k].off = v;
+  f->well_known[k].len = ve - v;
+}
+
+#define WK_ALL ((1u << GEN_WK_COUNT) - 1)
+
+/* find_blank_line for a plain event's inner block [b, e) (b > 0, data[b - 1]
+ * is the LF that ends the outer block, and the block does not start with a
+ * blank line) that also fills frame->well_known. SSE2, 16 positions a step:
+ * the blank-line test of find_blank_line, and from the same LF mask the line
+ * starts, each checked by wk_line. Once every name was seen,
+ * find_blank_line goes on alone. */
+static uint32_t walk_plain_headers(const char *d, uint32_t b, uint32_t e,
+                                   gen_frame *f) {
+  unsigned seen = 0;
+  uint32_t i = b;
+  if (wk_slot_prefix[0] == 0) wk_init(); /* idempotent: a race writes the same values */
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  uint64_t carry = 1; /* data[b - 1] is an LF: a line starts at b */
+  /* 64 positions a step (the masks of four 16-byte loads), plus the two
+   * bytes after them for the blank-line test. */
+  while (e - i >= 66) {
+    uint64_t lfs = 0, crs = 0;
+    for (int q = 0; q < 4; q++) {
+      __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(d + i + 16 * q));
+      lfs |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, lf)) << (16 * q);
+      crs |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, cr)) << (16 * q);
+    }
+    uint64_t lf64 = d[i + 64] == '\n', lf65 = d[i + 65] == '\n', cr64 = d[i + 64] == '\r';
+    uint64_t next_lf = (lfs >> 1) | (lf64 << 63);
+    uint64_t next_cr = (crs >> 1) | (cr64 << 63);
+    uint64_t next2_lf = (lfs >> 2) | (lf64 << 62) | (lf65 << 63);
+    uint64_t blank = lfs & (next_lf | (next_cr & next2_lf));
+    uint64_t starts = (lfs << 1) | carry;
+    carry = lfs >> 63;
+    if (blank) {
+      unsigned at = (unsigned)__builtin_ctzll(blank);
+      starts &= at == 63 ? ~0ull : (2ull << at) - 1; /* lines up to the blank line's LF */
+      for (; starts; starts &= starts - 1) wk_line(d, i + (uint32_t)__builtin_ctzll(starts), e, f, &seen);
+      return i + at;
+    }
+    for (; starts; starts &= starts - 1) wk_line(d, i + (uint32_t)__builtin_ctzll(starts), e, f, &seen);
+    if (seen == WK_ALL) return find_blank_line(d, i + 63, e);
+    i += 64;
+  }
+#endif
+  for (; i < e; i++) {
+    if (d[i - 1] == '\n') wk_line(d, i, e, f, &seen);
+    if (d[i] == '\n' && i + 1 < e &&
+        (d[i + 1] == '\n' || (d[i + 1] == '\r' && i + 2 < e && d[i + 2] == '\n')))
+      return i;
+  }
+  return e;
+}
+
 /* Offset of the first occurrence of needle[0..n) in data[from..to), or `to`. */
 static uint32_t find_text(const char *data, uint32_t from, uint32_t to,
                           const char *needle, uint32_t n) {
@@ -131,7 +239,7 @@ static int split_plain_event(const char *data, const gen_parser_limits *limits,
     hdr_end = b;
     body_start = b + 2;
   } else {
-    uint32_t t = find_blank_line(data, b, e);
+    uint32_t t = walk_plain_headers(data, b, e, f);
     if (t == e) {
       /* No inner blank line: FreeSWITCH always writes one, so this body
        * was cut short by its sender; expose it all as headers. */
@@ -143,6 +251,7 @@ static int split_plain_event(const char *data, const gen_parser_limits *limits,
     }
   }
   if (hdr_end - b > limits->max_header_bytes) return GEN_EHEADERSIZE;
+  f->flags |= GEN_FRAME_F_WELL_KNOWN;
   f->event_headers.off = b;
   f->event_headers.len = hdr_end - b;
   f->event_body.off = body_start;

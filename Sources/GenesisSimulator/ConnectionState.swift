@@ -38,6 +38,17 @@ struct ConnectionState {
     var holdEvents = 0
     var stalled = false
     var pending: [(frame: [UInt8], isEvent: Bool)] = []
+    /// What the switch's ``EventBus`` last learnt of ``routes``.
+    var announcedRoutes: [EventRoute]?
+
+    /// The (header, value) pairs one of which every event this connection
+    /// can want carries, or nil when it may want any event.
+    var routes: [EventRoute]? {
+        if let uuid = subscription.channelUUID {
+            return [EventRoute(header: "Unique-ID", value: uuid), EventRoute(header: "Job-Owner-UUID", value: uuid)]
+        }
+        return filters.routes
+    }
 
     /// Subscription, filters and authentication all let `event` through.
     func wants(_ event: SimulatorEvent) -> Bool {

@@ -21,6 +21,15 @@ struct EventFilterList {
         filters.removeAll()
     }
 
+    /// With only positive literal filters an event passes exactly when it
+    /// carries one of their (header, value) pairs: those are its routes
+    /// (``EventBus``). Nil when a filter is negative or a regular
+    /// expression, or when there is none, since then any event may pass.
+    var routes: [EventRoute]? {
+        guard !filters.isEmpty, filters.allSatisfy({ $0.isPositive && !$0.value.hasPrefix("/") }) else { return nil }
+        return filters.map { EventRoute(header: $0.header, value: $0.comparand) }
+    }
+
     func passes(_ event: SimulatorEvent) -> Bool {
         guard !filters.isEmpty else { return true }
         var send = false

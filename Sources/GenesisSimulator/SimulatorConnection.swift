@@ -72,7 +72,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
                 state.backlog.append(block)
                 return .none
             }
-            return handle(block, &state)
+            return handleAndRoute(block, &state)
         }
         perform(work)
     }
@@ -292,6 +292,19 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
 
     /// MES:parse_command's keyword dispatch: case-insensitive prefixes in
     /// FreeSWITCH's order; anything unmatched is `-ERR command not found`.
+    /// ``handle(_:_:)``, then tells the bus when the command changed which
+    /// events can reach this connection (still under the state lock, so no
+    /// event is routed by stale routes after the reply).
+    private func handleAndRoute(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
+        let work = handle(block, &state)
+        let routes = state.routes
+        if routes != state.announcedRoutes {
+            state.announcedRoutes = routes
+            simulator.bus.route(id: id, through: routes)
+        }
+        return work
+    }
+
     private func handle(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
         let line = block.line
         if line.hasCaseInsensitivePrefix("exit") || line.hasPrefix("...") {
@@ -534,7 +547,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         while true {
             let work = state.withLock { state -> DeferredWork? in
                 guard state.phase != .closed, !state.apiRunning, !state.backlog.isEmpty else { return nil }
-                return handle(state.backlog.removeFirst(), &state)
+                return handleAndRoute(state.backlog.removeFirst(), &state)
             }
             guard let work else { return }
             perform(work)

@@ -32,6 +32,10 @@ final class OutboundSimulatorSocket: TransportDelegate, SimulatorLink {
         var connected = false
         var connection: SimulatorConnection?
         var reported = false
+        /// Commands that arrived before the session's connection was bound:
+        /// the application writes `connect` as soon as it accepts, which can
+        /// be before the dialing thread has attached the connection.
+        var early: [(command: String, body: [UInt8]?)] = []
     }
 
     private let attach: @Sendable (any SimulatorLink) -> SimulatorConnection
@@ -53,8 +57,18 @@ final class OutboundSimulatorSocket: TransportDelegate, SimulatorLink {
 
     private func begin() {
         let connection = attach(self)
-        state.withLock { $0.connection = connection }
         connection.start()
+        // Hand over what arrived early, in order, before new frames go
+        // straight to the connection.
+        while true {
+            let early = state.withLock { state -> [(command: String, body: [UInt8]?)] in
+                if state.early.isEmpty { state.connection = connection }
+                defer { state.early = [] }
+                return state.early
+            }
+            if early.isEmpty { break }
+            connection.receive(batch: early)
+        }
     }
 
     // MARK: SimulatorLink
@@ -85,7 +99,6 @@ final class OutboundSimulatorSocket: TransportDelegate, SimulatorLink {
     }
 
     func transportDidReceive(_ frames: UnsafeBufferPointer<gen_frame>, in slab: Slab) -> Bool {
-        guard let connection = state.withLock({ $0.connection }) else { return false }
         var batch: [(command: String, body: [UInt8]?)] = []
         for frame in frames {
             let blockEnd = frame.headers.off + frame.headers.len
@@ -93,7 +106,11 @@ final class OutboundSimulatorSocket: TransportDelegate, SimulatorLink {
             let body = frame.flags & UInt16(GEN_FRAME_F_HAS_BODY) != 0 ? Array(slab.bytes(frame.body)) : nil
             batch.append((slab.string(block), body))
         }
-        connection.receive(batch: batch)
+        let connection = state.withLock { state -> SimulatorConnection? in
+            if state.connection == nil { state.early += batch }
+            return state.connection
+        }
+        connection?.receive(batch: batch)
         return false
     }
 

@@ -14,6 +14,16 @@ enum UptimeText {
             (total % 1_000_000 / 1_000, "millisecond"),
             (total % 1_000, "microsecond"),
         ]
-        return parts.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }.joined(separator: ", ")
+        // One buffer rather than a string per part (`status` runs per api call).
+        var text = ""
+        text.reserveCapacity(112)
+        for (value, unit) in parts {
+            if !text.isEmpty { text += ", " }
+            text += String(value)
+            text += " "
+            text += unit
+            if value != 1 { text += "s" }
+        }
+        return text
     }
 }

@@ -192,6 +192,40 @@ GEN_TEST(histogram_buckets_are_inclusive_cumulative_and_end_in_inf) {
                    GEN_EINVAL);
 }
 
+/* The header's inline fast paths record exactly what the functions do,
+ * including a thread's first recording (no shard yet) and recording off. */
+GEN_TEST(inline_fast_paths_match_the_functions) {
+  const double bounds[] = {0.125, 1, 5};
+  int hf = gen_metric_family("test.inline.seconds", "Inline.", GEN_METRIC_HISTOGRAM, NULL, 0,
+                             GEN_BUCKETS_NONE, bounds, 3);
+  gen_series h = (gen_series)gen_metric_series(hf, NULL, 0);
+  int cf = gen_metric_family("test.inline", "Inline.", GEN_METRIC_COUNTER, NULL, 0,
+                             GEN_BUCKETS_NONE, NULL, 0);
+  gen_series c = (gen_series)gen_metric_series(cf, NULL, 0);
+  gen_counter_add_inline(c, 2);
+  gen_counter_add_inline(c, 3);
+  GEN_CHECK(gen_counter_value(c) == 5);
+  gen_histogram_observe_inline(h, 0.125);
+  gen_histogram_observe_inline(h, 0.5);
+  gen_histogram_observe_inline(h, 1);
+  gen_histogram_observe_inline(h, 7);
+  GEN_CHECK_EQ_INT(gen_histogram_count(h), 4);
+  GEN_CHECK(gen_histogram_sum(h) == 8.625);
+  char *text = render();
+  GEN_CHECK(contains(text,
+      "test_inline_seconds_bucket{le=\"0.125\"} 1\n"
+      "test_inline_seconds_bucket{le=\"1\"} 3\n"
+      "test_inline_seconds_bucket{le=\"5\"} 3\n"
+      "test_inline_seconds_bucket{le=\"+Inf\"} 4\n"));
+  free(text);
+  gen_metrics_set_enabled(0);
+  gen_counter_add_inline(c, 1);
+  gen_histogram_observe_inline(h, 1);
+  gen_metrics_set_enabled(1);
+  GEN_CHECK(gen_counter_value(c) == 5);
+  GEN_CHECK_EQ_INT(gen_histogram_count(h), 4);
+}
+
 GEN_TEST(rendering_escapes_names_help_and_label_values) {
   int fam = gen_metric_family("test.escape", "Line one\nback\\slash \"quoted\"", GEN_METRIC_COUNTER,
                               (const char *[]){"a.b", "c"}, 2, GEN_BUCKETS_NONE, NULL, 0);
@@ -341,6 +375,7 @@ int main(void) {
       GEN_CASE(target_info_carries_the_resource),
       GEN_CASE(concurrent_recording_gives_exact_totals),
       GEN_CASE(histogram_buckets_are_inclusive_cumulative_and_end_in_inf),
+      GEN_CASE(inline_fast_paths_match_the_functions),
       GEN_CASE(rendering_escapes_names_help_and_label_values),
       GEN_CASE(families_and_series_resolve_once),
       GEN_CASE(disabled_switch_stops_recording),

@@ -206,6 +206,87 @@ GEN_TEST(capture_events_iterate_and_name_themselves) {
   free(frames);
 }
 
+/* gen_frame.well_known agrees with gen_header_find on every plain event of
+ * every capture: same first occurrence, same raw value, absent when absent. */
+static void check_well_known(const char *data, const gen_frame *f) {
+  static const char *const names[GEN_WK_COUNT] = {
+      "Event-Name",   "Event-Subclass", "Call-Direction",      "Channel-State",
+      "Answer-State", "Hangup-Cause",   "Event-Date-Timestamp"};
+  GEN_CHECK(f->flags & GEN_FRAME_F_WELL_KNOWN);
+  GEN_CHECK_EQ_INT(f->well_known[GEN_WK_COUNT].off, 0);
+  for (int k = 0; k < GEN_WK_COUNT; k++) {
+    gen_header h;
+    int rc = gen_header_find(data, f->event_headers, GEN_FRAME_EVENT_PLAIN, names[k],
+                             strlen(names[k]), &h);
+    if (rc == 1) {
+      GEN_CHECK_EQ_INT(f->well_known[k].off, h.value.off);
+      GEN_CHECK_EQ_INT(f->well_known[k].len, h.value.len);
+    } else {
+      GEN_CHECK_EQ_INT(f->well_known[k].off, 0);
+      GEN_CHECK_EQ_INT(f->well_known[k].len, 0);
+    }
+  }
+}
+
+GEN_TEST(plain_events_record_well_known_headers) {
+  gen_frame *frames = calloc(MAX_FRAMES, sizeof *frames);
+  int plain = 0;
+  for (size_t c = 0; c < CAPTURE_COUNT; c++) {
+    size_t len = 0;
+    char *data = read_capture(captures[c].name, ".rx.raw", &len);
+    if (data == NULL) continue;
+    int n = parse_all(data, len, GEN_PARSE_SERVER_FRAMES, frames, MAX_FRAMES);
+    for (int i = 0; i < n; i++) {
+      if (frames[i].kind != GEN_FRAME_EVENT_PLAIN) {
+        GEN_CHECK_EQ_INT(frames[i].flags & GEN_FRAME_F_WELL_KNOWN, 0);
+        continue;
+      }
+      plain++;
+      check_well_known(data, &frames[i]);
+    }
+    free(data);
+  }
+  GEN_CHECK(plain > 100);
+  free(frames);
+  /* Case, CRLF, tabs, duplicates (first wins), an empty value, prefixes
+   * that are not the name, a block without a blank line, all at every
+   * alignment of the 16-byte scan. */
+  static const char *const bodies[] = {
+      "event-name: A\r\nEVENT-NAME: B\r\nChannel-State-Number: 4\r\nChannel-State:\t\tCS_EXECUTE\r\nEvent-Date-Timestamp: 1700000000000000\r\nAnswer-State:\r\nCall-Direction: inbound\r\nHangup-Cause: NORMAL_CLEARING\r\nEvent-Subclass: x%3A%3Ay\r\n\r\nbody",
+      "Event-Namex: no\nEvent-Name:HEARTBEAT\nEvent-Date-Local: 2024\nChannel-Stat: no\n\n",
+      "Event-Name: CUSTOM\nEvent-Subclass: a::b",
+      "Event-Name: A\nEvent-Subclass: b\nCall-Direction: c\nChannel-State: d\nAnswer-State: e\nHangup-Cause: f\nEvent-Date-Timestamp: 1\nEvent-Name: late\n\nrest",
+      "Short: x\n\n",
+  };
+  for (size_t b = 0; b < sizeof bodies / sizeof bodies[0]; b++) {
+    /* A first inner line of every length from 4 to 134 bytes moves the rest
+     * across the scan's 64-byte steps. */
+    for (size_t pad = 0; pad < 131; pad++) {
+      char body[1024], buf[2048];
+      int blen = snprintf(body, sizeof body, "X: %.*s\n%s", (int)pad,
+                          "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+                          "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+                          bodies[b]);
+      int hn = snprintf(buf, sizeof buf, "Content-Length: %d\nContent-Type: text/event-plain\n\n", blen);
+      memcpy(buf + hn, body, (size_t)blen);
+      gen_parser_limits limits;
+      gen_parser_limits_init(&limits);
+      gen_frame f;
+      int64_t rc = gen_parse_frame(buf, 0, (uint32_t)(hn + blen), GEN_PARSE_SERVER_FRAMES, &limits, &f);
+      GEN_CHECK_EQ_INT(rc, hn + (int64_t)blen);
+      GEN_CHECK_EQ_INT(f.kind, GEN_FRAME_EVENT_PLAIN);
+      check_well_known(buf, &f);
+      /* The inner block ends at the first blank line, as before. */
+      uint32_t t = (uint32_t)hn;
+      while (t < (uint32_t)(hn + blen) && !(buf[t] == '\n' && t + 1 < (uint32_t)(hn + blen) &&
+                                             (buf[t + 1] == '\n' || (buf[t + 1] == '\r' && buf[t + 2] == '\n'))))
+        t++;
+      uint32_t hdr_end = t < (uint32_t)(hn + blen) ? t + 1 : (uint32_t)(hn + blen);
+      GEN_CHECK_EQ_INT(f.event_headers.off + f.event_headers.len, hdr_end);
+    }
+  }
+}
+
 GEN_TEST(auth_reply_and_bgapi_frames_carry_their_fields) {
   size_t len = 0;
   char *data = read_capture("03_bgapi_originate_background_job", ".rx.raw", &len);
@@ -550,6 +631,7 @@ int main(void) {
       GEN_CASE(captures_parse_whole_and_split_identically),
       GEN_CASE(client_commands_parse_whole_and_split_identically),
       GEN_CASE(capture_events_iterate_and_name_themselves),
+      GEN_CASE(plain_events_record_well_known_headers),
       GEN_CASE(auth_reply_and_bgapi_frames_carry_their_fields),
       GEN_CASE(json_and_xml_events_expose_headers_and_body),
       GEN_CASE(outbound_connect_reply_is_one_large_header_block),

@@ -21,11 +21,9 @@ import Testing
     }
 
     @Test func refusedConnectionIsATypedError() async throws {
-        let fixture = try SimulatorFixture()
-        let port = fixture.server.port
-        fixture.close()
+        let closed = try ClosedPort()
         do {
-            _ = try await InboundClient.connect(host: "127.0.0.1", port: port)
+            _ = try await InboundClient.connect(host: "127.0.0.1", port: closed.port)
             Issue.record("connected to a closed port")
         } catch let error as ESLError {
             guard case .connectionFailed = error else {
@@ -33,6 +31,7 @@ import Testing
                 return
             }
         }
+        withExtendedLifetime(closed) {}
     }
 
     @Test func passwordNeverAppearsInDescriptions() {

@@ -122,12 +122,35 @@ typedef struct gen_frame {
    * gen_header_next reports GEN_EBADJSON / GEN_EBADXML on it. */
   gen_span event_headers;
   gen_span event_body;
+  /* text/event-plain (GEN_PARSE_SERVER_FRAMES): the raw (still %-encoded)
+   * value of the first inner header of each well-known name
+   * (gen_well_known_header), recorded while the parser walks the inner header
+   * lines anyway, so that metrics and ESLEvent.name need no second scan.
+   * Names match case-insensitively; the value is what gen_header_next gives
+   * (spaces and tabs after the colon skipped, a trailing CR dropped). off == 0
+   * means absent (an inner header never starts at offset 0); len == 0 with
+   * off > 0 is a present, empty value. Valid only when GEN_FRAME_F_WELL_KNOWN
+   * is set in flags. */
+  gen_span well_known[8];
 } gen_frame;
+
+/* The inner headers gen_frame.well_known records, by index. */
+typedef enum gen_well_known_header {
+  GEN_WK_EVENT_NAME = 0,
+  GEN_WK_EVENT_SUBCLASS = 1,
+  GEN_WK_CALL_DIRECTION = 2,
+  GEN_WK_CHANNEL_STATE = 3,
+  GEN_WK_ANSWER_STATE = 4,
+  GEN_WK_HANGUP_CAUSE = 5,
+  GEN_WK_EVENT_DATE_TIMESTAMP = 6,
+  GEN_WK_COUNT = 7, /* well_known[7] is padding, always {0, 0} */
+} gen_well_known_header;
 
 enum {
   GEN_FRAME_F_CRLF = 1,          /* some line of the frame ended in CRLF */
   GEN_FRAME_F_HAS_BODY = 2,      /* a Content-Length header was present (even 0) */
   GEN_FRAME_F_EVENT_BODY = 4,    /* the event carries a body (inner Content-Length / _body / <body>) */
+  GEN_FRAME_F_WELL_KNOWN = 8,    /* well_known[] was filled (plain events) */
 };
 
 /* Parses one frame starting at data[start], with data[end] the first byte not
@@ -499,6 +522,72 @@ void gen_counter_add_double(gen_series series, double v); /* v >= 0; others igno
 void gen_gauge_set(gen_series series, double v);
 void gen_gauge_add(gen_series series, double delta);
 void gen_histogram_observe(gen_series series, double v);
+
+/* Inline fast paths of gen_counter_add and gen_histogram_observe, for
+ * callers in other languages that inline C (Swift does): on a thread that
+ * already has its shard, recording is a few loads and stores with no call;
+ * otherwise (first recording of a thread, recording off) they call the
+ * functions above. Same semantics. The declarations below are the registry's
+ * internals these need; nothing else may touch them. */
+#define GEN_METRIC_CELL_MASK_ ((1u << 21) - 1)
+#define GEN_METRIC_LAYOUT_SLOTS_ 64
+#ifdef __cplusplus
+#define GEN_THREAD_LOCAL_ thread_local
+#else
+#define GEN_THREAD_LOCAL_ _Thread_local
+#endif
+extern GEN_THREAD_LOCAL_ uint64_t *gen_metrics_tls_cells_
+    __attribute__((tls_model("initial-exec")));
+extern int gen_metrics_recording_;
+extern uint64_t *const gen_metric_cells_base_;
+typedef struct gen_metric_layout_bounds_ {
+  uint32_t count;
+  double bounds[GEN_METRIC_MAX_BUCKETS];
+} gen_metric_layout_bounds_;
+extern gen_metric_layout_bounds_ gen_metric_layout_bounds_table_[GEN_METRIC_LAYOUT_SLOTS_];
+
+static inline __attribute__((always_inline)) void gen_counter_add_inline(gen_series series,
+                                                                         uint64_t n) {
+  uint64_t *local = gen_metrics_tls_cells_;
+  if (__builtin_expect(local != 0 && __atomic_load_n(&gen_metrics_recording_, __ATOMIC_RELAXED), 1)) {
+    uint64_t *cell = &local[series & GEN_METRIC_CELL_MASK_];
+    __atomic_store_n(cell, __atomic_load_n(cell, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+  } else {
+    gen_counter_add(series, n);
+  }
+}
+
+static inline __attribute__((always_inline)) void gen_histogram_observe_inline(gen_series series,
+                                                                               double v) {
+  uint64_t *local = gen_metrics_tls_cells_;
+  if (__builtin_expect(local == 0 || !__atomic_load_n(&gen_metrics_recording_, __ATOMIC_RELAXED), 0)) {
+    gen_histogram_observe(series, v);
+    return;
+  }
+  uint32_t base = series & GEN_METRIC_CELL_MASK_;
+  const gen_metric_layout_bounds_ *l = &gen_metric_layout_bounds_table_[
+      __atomic_load_n(&gen_metric_cells_base_[base], __ATOMIC_RELAXED) & (GEN_METRIC_LAYOUT_SLOTS_ - 1)];
+  /* The first bound >= v, branchless; above every bound and NaN: +Inf. */
+  uint32_t n = l->count, idx = n;
+  if (n && v == v) {
+    const double *first = l->bounds;
+    while (n > 1) {
+      uint32_t half = n / 2;
+      first = first[half - 1] < v ? first + half : first;
+      n -= half;
+    }
+    idx = (uint32_t)(first - l->bounds) + (*first < v);
+  }
+  uint64_t *bucket = &local[base + 1 + idx];
+  __atomic_store_n(bucket, __atomic_load_n(bucket, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  uint64_t *sum = &local[base + 2 + l->count];
+  uint64_t bits = __atomic_load_n(sum, __ATOMIC_RELAXED);
+  double total;
+  __builtin_memcpy(&total, &bits, sizeof total);
+  total += v;
+  __builtin_memcpy(&bits, &total, sizeof bits);
+  __atomic_store_n(sum, bits, __ATOMIC_RELAXED);
+}
 
 /* Reads back a value (tests, and Swift's own checks). A counter's integer
  * and double parts summed; a histogram's count and sum. */

@@ -8,11 +8,10 @@ import Darwin
 /// Counts the events of one connection by their labels and measures their
 /// lag, on the engine's loop thread, without making a string per event.
 ///
-/// One pass over each event's headers finds the six label values and
-/// `Event-Date-Timestamp` as raw spans in the slab. Plain events (the common
-/// case) are scanned here directly: one `memchr` per line and an 8-byte
-/// prefix comparison pick out the seven interesting lines, which is several
-/// times cheaper than iterating every header through the generic
+/// The six label values and `Event-Date-Timestamp` are raw spans in the
+/// slab. For plain events (the common case) the frame parser recorded them
+/// while it walked the inner header lines (`gen_frame.well_known`), so no
+/// second pass is made here; JSON and XML events go through the generic
 /// `gen_header_next`. The raw bytes of the six values are the cache key: a
 /// repeated combination (almost every event) costs a hash and a comparison;
 /// only a new one is decoded into strings and resolved in the registry.
@@ -70,7 +69,19 @@ package final class EventMetricsRecorder: @unchecked Sendable {
             var spans = EventLabelSpans()
             switch UInt32(frame.kind) {
             case GEN_FRAME_EVENT_PLAIN.rawValue:
-                scanPlain(slab.base, frame.event_headers, &spans)
+                if frame.flags & UInt16(GEN_FRAME_F_WELL_KNOWN) != 0 {
+                    // The parser recorded the spans on its own pass.
+                    let known = frame.well_known
+                    spans.eventName = known.0
+                    spans.eventSubclass = known.1
+                    spans.callDirection = known.2
+                    spans.channelState = known.3
+                    spans.answerState = known.4
+                    spans.hangupCause = known.5
+                    spans.timestamp = known.6
+                } else {
+                    scanPlain(slab.base, frame.event_headers, &spans)
+                }
             case GEN_FRAME_EVENT_JSON.rawValue, GEN_FRAME_EVENT_XML.rawValue:
                 scanGeneric(slab.base, frame, &spans)
             default:

@@ -20,7 +20,8 @@ public struct MetricCounter: Sendable, Hashable {
 
     @inline(__always)
     public func increment(by amount: UInt64 = 1) {
-        gen_counter_add(handle, amount)
+        // The header's inline fast path: no call once the thread has its shard.
+        gen_counter_add_inline(handle, amount)
     }
 
     /// Adds a non-negative fraction (negative values are ignored, as a

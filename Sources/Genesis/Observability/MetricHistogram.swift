@@ -11,12 +11,12 @@ public struct MetricHistogram: Sendable, Hashable {
 
     @inline(__always)
     public func observe(_ value: Double) {
-        gen_histogram_observe(handle, value)
+        gen_histogram_observe_inline(handle, value)
     }
 
     public func observe(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        gen_histogram_observe(handle, Double(seconds) + Double(attoseconds) * 1e-18)
+        gen_histogram_observe_inline(handle, Double(seconds) + Double(attoseconds) * 1e-18)
     }
 
     /// Observations so far.

@@ -34,7 +34,17 @@ public struct ESLEvent: Sendable {
 
     /// `Event-Name` (`CHANNEL_ANSWER`, `CUSTOM`, …). Absent on events that a
     /// socket received through `divert_events`.
-    public var name: String? { self["Event-Name"] }
+    public var name: String? {
+        // Plain events: the parser recorded where the first Event-Name is.
+        let frame = view.frame
+        guard frame.flags & UInt16(GEN_FRAME_F_WELL_KNOWN) != 0 else { return self["Event-Name"] }
+        let span = frame.well_known.0
+        guard span.off != 0 else { return nil }
+        var header = gen_header()
+        header.value = span
+        header.encoding = UInt32(GEN_VALUE_URL.rawValue)
+        return HeaderValue.first(header, in: view.slab)
+    }
 
     /// `Event-Subclass` of CUSTOM events (`sofia::register`).
     public var subclass: String? { self["Event-Subclass"] }

@@ -25,6 +25,9 @@ public struct ESLEventStream: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> ESLEvent? {
             if index == batch.count {
+                // Drop the consumed batch before waiting: its events pin
+                // their read slabs, which an idle connection must not hold.
+                batch = []
                 batch = try await buffer.takeAll()
                 index = 0
                 if batch.isEmpty { return nil }
