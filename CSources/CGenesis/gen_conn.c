@@ -82,7 +82,6 @@ struct gen_conn {
   size_t inflight_segs;
   uint64_t inflight_bytes;
   uint64_t inflight_copies;
-  uv_buf_t iov[GEN_REPEAT_IOV];
 
   /* any thread, under wlock */
   pthread_mutex_t wlock;
@@ -447,6 +446,11 @@ static void conn_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
     c->used += (uint32_t)nread;
     gen_counter_add(c->m_bytes_read, (uint64_t)nread);
     conn_parse(c);
+    if (c->config.release_idle_slab && c->slab && c->parse_pos == c->used) {
+      gen_slab_release(c->slab);
+      c->slab = NULL;
+      c->used = c->parse_pos = 0;
+    }
   } else if (nread == UV_EOF) {
     conn_close_now(c, GEN_EEOF);
   } else if (nread == UV_ENOBUFS) {
@@ -532,11 +536,15 @@ static void conn_flush(gen_conn *c) {
     return;
   }
   gen_wseg *seg = c->inflight;
+  /* On the stack: uv_write copies the descriptors into its request, so
+   * keeping them in the connection would only cost every idle connection
+   * 4 KiB. */
+  uv_buf_t iov[GEN_REPEAT_IOV > GEN_WRITE_IOV ? GEN_REPEAT_IOV : GEN_WRITE_IOV];
   unsigned n = 0;
   if (!seg->repeat) {
     uint64_t bytes = 0;
     for (; seg && !seg->repeat && n < GEN_WRITE_IOV; seg = seg->next) {
-      c->iov[n++] = uv_buf_init(seg->data, (unsigned)seg->len);
+      iov[n++] = uv_buf_init(seg->data, (unsigned)seg->len);
       bytes += seg->len;
     }
     c->inflight_segs = n;
@@ -547,11 +555,11 @@ static void conn_flush(gen_conn *c) {
     if (copies == 0) copies = 1;
     if (copies > GEN_REPEAT_IOV) copies = GEN_REPEAT_IOV;
     if (copies > seg->count - seg->written) copies = seg->count - seg->written;
-    for (; n < copies; n++) c->iov[n] = uv_buf_init(seg->data, (unsigned)seg->len);
+    for (; n < copies; n++) iov[n] = uv_buf_init(seg->data, (unsigned)seg->len);
     c->inflight_copies = copies;
   }
   c->writing = 1;
-  int rc = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, c->iov, n, conn_on_written);
+  int rc = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, iov, n, conn_on_written);
   if (rc < 0) {
     c->writing = 0;
     conn_close_now(c, rc);

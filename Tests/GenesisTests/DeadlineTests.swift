@@ -39,7 +39,10 @@ import Testing
             _ = try await InboundClient.connect(InboundConfiguration(
                 host: "127.0.0.1", port: silent.port, connectTimeout: .milliseconds(300)))
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // The error names the 0.3 s deadline; the clock shows it was not the
+        // default connect timeout that ended the wait. (A bound nearer 0.3 s
+        // fails on a loaded machine, where the loop thread can lag seconds.)
+        #expect(ContinuousClock.now - started < InboundConfiguration().connectTimeout)
     }
 
     @Test func bgapiJobHasADeadline() async throws {

@@ -30,7 +30,7 @@ struct OutboundServerTests {
     @Test func channelDataIsKeptAndTheSessionTargetsItsOwnUUID() async throws {
         let data = Box<[String: String]>([:])
         let fixture = try await CallFixture.start { session in
-            data.update { $0 = session.channelData }
+            data.update { $0 = session.channelData.dictionary }
             #expect(session.uniqueID == session.channel.uuid)
             try await session.channel.answer()
             try await session.channel.wait(for: ChannelState.hangup, timeout: .seconds(10))

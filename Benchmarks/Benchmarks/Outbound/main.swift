@@ -8,6 +8,7 @@
 //   swift run -c release --package-path Benchmarks Outbound \
 //       --simulator .build/release/genesis --sessions 10000 --calls 5000
 import Genesis
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,7 +72,9 @@ func seconds(_ duration: Duration) -> Double {
 
 // The server: 5000 holds the call until the caller hangs up, 5001 is a
 // short call (answer, 20 ms of playback, hangup).
+let failedSessions = Atomic<Int>(0)
 var configuration = OutboundConfiguration(hosts: ["127.0.0.1"], port: 0, maximumSessions: sessions + 100)
+configuration.onSessionFailure = { _ in failedSessions.add(1, ordering: .relaxed) }
 let server = OutboundServer(configuration: configuration) { session in
     let channel = session.channel
     try await channel.answer()
@@ -119,19 +122,30 @@ func originate(_ count: Int, to destination: String) async -> Int {
     }
 }
 
-func waitUntil(_ condition: () -> Bool) async throws {
-    while !condition() { try await Task.sleep(for: .milliseconds(20)) }
+/// Polls `condition`; gives up (and says what it waited for) after two
+/// minutes, so a session lost in set-up cannot hang the benchmark.
+func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            print("gave up waiting for \(what): \(server.activeSessions) sessions active, \(failedSessions.load(ordering: .relaxed)) failed")
+            exit(1)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
 }
 
 // 1. Sessions held: warm up (first allocations of every kind), then measure.
 let warmup = 100
 _ = await originate(warmup, to: "5000")
-try await waitUntil { server.activeSessions >= warmup }
+try await waitUntil("the warm-up sessions") { server.activeSessions >= warmup }
 try await Task.sleep(for: .milliseconds(500))
 let baseline = residentBytes()
 let holdStart = ContinuousClock.now
 let holdFailures = await originate(sessions - warmup, to: "5000")
-try await waitUntil { server.activeSessions >= sessions - holdFailures }
+try await waitUntil("every session to be held") {
+    server.activeSessions >= sessions - holdFailures - failedSessions.load(ordering: .relaxed)
+}
 let holdTime = ContinuousClock.now - holdStart
 try await Task.sleep(for: .milliseconds(500))
 let held = residentBytes()
@@ -142,15 +156,17 @@ print("memory per session:      \(fixed(perSession / 1024)) KiB")
 print("set-up rate while filling: \(fixed(Double(sessions - warmup) / seconds(holdTime), 0)) sessions/s")
 
 _ = try await client.api("hupall NORMAL_CLEARING")
-try await waitUntil { server.activeSessions == 0 }
+try await waitUntil("the held calls to end") { server.activeSessions == 0 }
 
 // 2. Calls per second through answer, playback, hangup.
 let before = server.servedSessions
 let callStart = ContinuousClock.now
 let callFailures = await originate(calls, to: "5001")
-try await waitUntil { server.servedSessions - before >= UInt64(calls - callFailures) && server.activeSessions == 0 }
+try await waitUntil("the short calls to end") {
+    server.servedSessions - before >= UInt64(calls - callFailures) && server.activeSessions == 0
+}
 let callTime = ContinuousClock.now - callStart
 print("calls (answer, playback 20 ms, hangup): \(calls) in \(fixed(seconds(callTime), 2)) s = \(fixed(Double(calls) / seconds(callTime), 0)) calls/s, \(inFlight) in flight")
-print("failed originates:        \(holdFailures) while filling, \(callFailures) in the call phase; refused sessions: \(server.rejectedSessions)")
+print("failed originates:        \(holdFailures) while filling, \(callFailures) in the call phase; refused sessions: \(server.rejectedSessions); failed sessions: \(failedSessions.load(ordering: .relaxed))")
 client.close()
 await server.shutdown()

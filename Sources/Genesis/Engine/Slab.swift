@@ -22,6 +22,12 @@ package final class Slab: @unchecked Sendable {
         self.base = gen_slab_data(raw)
     }
 
+    /// Takes over the caller's reference to `raw` (one from gen_slab_create).
+    package init(adopting raw: OpaquePointer) {
+        self.raw = raw
+        self.base = gen_slab_data(raw)
+    }
+
     deinit {
         gen_slab_release(raw)
     }

@@ -37,7 +37,10 @@ package final class EventMetricsRecorder: @unchecked Sendable {
     /// Direct-mapped: a slot holds the last combination that hashed to it.
     /// Label combinations are few, so collisions are rare, and a collision
     /// only costs a new resolution.
-    private static let slotCount = 1024
+    /// A power of two. An inbound connection sees the whole switch's label
+    /// combinations; an outbound session sees one channel's, so a few slots
+    /// do, and 10,000 sessions do not each carry an 8 KiB table.
+    private let slotCount: Int
     private let slots: UnsafeMutablePointer<Entry?>
     private let lag = GenesisMetrics.eventLag.series()
     /// The first 8 bytes of each interesting header name, and the names.
@@ -47,16 +50,23 @@ package final class EventMetricsRecorder: @unchecked Sendable {
     /// second per connection (their window is 30 s), not once per event.
     private var lastHeartbeatMicroseconds: Int64 = 0
 
-    package init() {
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: nil, count: Self.slotCount)
-        names = (EventLabelSpans.headerNames + [EventLabelSpans.timestampName]).map { Array($0.utf8) }
-        let prefix = names.map { name in name.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
-        prefixes = (prefix[0], prefix[1], prefix[2], prefix[3], prefix[4], prefix[5], prefix[6])
+    package init(slotCount: Int = 1024) {
+        precondition(slotCount > 0 && slotCount & (slotCount - 1) == 0, "slotCount must be a power of two")
+        self.slotCount = slotCount
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: nil, count: slotCount)
+        names = Self.names
+        prefixes = Self.prefixes
     }
 
+    private static let names = (EventLabelSpans.headerNames + [EventLabelSpans.timestampName]).map { Array($0.utf8) }
+    private static let prefixes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = {
+        let prefix = names.map { name in name.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        return (prefix[0], prefix[1], prefix[2], prefix[3], prefix[4], prefix[5], prefix[6])
+    }()
+
     deinit {
-        slots.deinitialize(count: Self.slotCount)
+        slots.deinitialize(count: slotCount)
         slots.deallocate()
     }
 
@@ -181,7 +191,7 @@ package final class EventMetricsRecorder: @unchecked Sendable {
             }
             hash = (hash ^ 0xFF) &* 0x100_0000_01b3
         }
-        let index = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (Self.slotCount - 1)
+        let index = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (slotCount - 1)
         if let entry = slots[index], entry.kind == kind, same(entry.values, spans, raw) {
             return entry
         }

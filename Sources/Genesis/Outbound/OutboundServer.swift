@@ -83,6 +83,7 @@ public final class OutboundServer: Service, Sendable {
         transportConfig.parse_mode = GEN_PARSE_SERVER_FRAMES
         transportConfig.slab_size = 4 * 1024
         transportConfig.max_batch = 16
+        transportConfig.release_idle_slab = 1
         for host in configuration.hosts {
             do {
                 let listener = try TransportListener(
@@ -210,7 +211,7 @@ public final class OutboundServer: Service, Sendable {
         guard control == "full" else { throw OutboundSessionError.notFullControl(control: control) }
         let mode = reply["Socket-Mode"] ?? ""
         guard mode == "async" else { throw OutboundSessionError.notAsync(socketMode: mode) }
-        let data = OutboundSession.channelData(of: reply)
+        let data = ChannelData(reply: reply)
         guard let uuid = data["Unique-ID"] ?? data["Channel-Unique-ID"], !uuid.isEmpty else {
             throw OutboundSessionError.missingChannelData
         }

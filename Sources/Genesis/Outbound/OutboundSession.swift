@@ -16,9 +16,9 @@ import CGenesis
 /// When the call hangs up, every operation still waiting on it throws
 /// ``ChannelError/callEnded(cause:)``.
 public final class OutboundSession: ESLCommandSender {
-    /// The `connect` reply: the channel's data and variables, decoded
+    /// The `connect` reply: the channel's data and variables
     /// (`Unique-ID`, `Caller-Caller-ID-Number`, `variable_sip_from_user`, …).
-    public let channelData: [String: String]
+    public let channelData: ChannelData
     /// The channel FreeSWITCH connected for (the A-leg).
     public let channel: Channel
     /// The A-leg's UUID.
@@ -27,7 +27,7 @@ public final class OutboundSession: ESLCommandSender {
     let connection: ESLConnection
     let registry: ChannelRegistry
 
-    init(connection: ESLConnection, channelData: [String: String], uniqueID: String,
+    init(connection: ESLConnection, channelData: ChannelData, uniqueID: String,
          subscription: OutboundConfiguration.Subscription) {
         self.connection = connection
         self.channelData = channelData
@@ -42,7 +42,7 @@ public final class OutboundSession: ESLCommandSender {
     }
 
     /// A channel variable as it was at connect time (`variable_<name>`).
-    public func connectVariable(_ name: String) -> String? { channelData["variable_\(name)"] }
+    public func connectVariable(_ name: String) -> String? { channelData.variable(name) }
 
     /// Originates a B-leg from this session (through `bgapi`, with its own
     /// Unique-ID filter), for example to bridge the caller to it.
@@ -75,20 +75,6 @@ public final class OutboundSession: ESLCommandSender {
     /// to its dialplan (the `socket` application returns).
     public func close() {
         connection.close()
-    }
-
-    /// Decodes the `connect` reply's header block (URL-encoded, like a plain event's).
-    static func channelData(of reply: ESLReply) -> [String: String] {
-        var data: [String: String] = [:]
-        data.reserveCapacity(128)
-        let view = reply.view
-        var cursor: UInt32 = 0
-        var header = gen_header()
-        while gen_header_next(view.slab.base, view.frame.headers, UInt16(GEN_FRAME_EVENT_PLAIN.rawValue), &cursor, &header) == 1 {
-            let name = view.slab.string(header.name)
-            if data[name] == nil { data[name] = HeaderValue.first(header, in: view.slab) }
-        }
-        return data
     }
 }
 

@@ -45,12 +45,13 @@ package final class ESLConnection: TransportDelegate {
     private let transportSlot = TransportSlot()
     private let engine: Engine
     private let commandMetrics: CommandMetrics
-    private let eventMetrics = EventMetricsRecorder()
+    private let eventMetrics: EventMetricsRecorder
 
     package init(engine: Engine, configuration: Configuration) {
         self.engine = engine
         self.configuration = configuration
         commandMetrics = CommandMetrics(kind: configuration.kind)
+        eventMetrics = EventMetricsRecorder(slotCount: configuration.kind == .outbound ? 16 : 1024)
         let transportSlot = self.transportSlot
         eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {
             transportSlot.transport?.resumeReading()
