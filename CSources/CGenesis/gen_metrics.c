@@ -741,6 +741,9 @@ static const gen_std_desc gen_std[GEN_M_STD_COUNT - 1] = {
      GEN_METRIC_COUNTER, 0, {"type"}},
     {"genesis_parse_errors_total", "Malformed ESL frames, by kind.",
      GEN_METRIC_COUNTER, 0, {"kind"}},
+    {"genesis_connections_reconnects_total",
+     "Reconnection attempts of inbound clients, by result.",
+     GEN_METRIC_COUNTER, 0, {"type", "result"}},
 };
 
 const char *gen_metric_parse_error_kind(int code) {

@@ -513,6 +513,7 @@ typedef enum gen_std_metric {
   GEN_M_BYTES_READ,               /* type */
   GEN_M_BYTES_WRITTEN,            /* type */
   GEN_M_PARSE_ERRORS,             /* kind */
+  GEN_M_CONNECTIONS_RECONNECTS,   /* type, result */
   GEN_M_STD_COUNT
 } gen_std_metric;
 

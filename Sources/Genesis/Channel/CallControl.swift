@@ -8,6 +8,13 @@ import Synchronization
 /// (deleted when the leg is gone) plus BACKGROUND_JOB for `bgapi`, so the
 /// connection receives its own calls' events and nothing else.
 ///
+/// With reconnection on (``InboundConfiguration/reconnect``) the client
+/// replays those filters and the subscription on the new connection, and
+/// call control then reconciles its channels with `show channels as json`:
+/// a leg that hung up during the outage ends with
+/// ``ChannelError/callEnded(cause:)``, one that changed gets its new state,
+/// so no ``Channel`` waits for an event that was lost.
+///
 /// ```swift
 /// let client = try await InboundClient.connect(host: "127.0.0.1", password: "ClueCon")
 /// let calls = try await CallControl.start(on: client)
@@ -21,11 +28,13 @@ public final class CallControl: Sendable {
     public let client: InboundClient
     let registry: ChannelRegistry
     private let reader: Mutex<Task<Void, Never>?>
+    private let reconciler: Mutex<Task<Void, Never>?>
 
     private init(client: InboundClient) {
         self.client = client
         registry = ChannelRegistry(sender: client, legEvents: .filterPerLeg)
         reader = Mutex(nil)
+        reconciler = Mutex(nil)
     }
 
     /// Subscribes and starts routing the client's events to channels.
@@ -46,7 +55,41 @@ public final class CallControl: Sendable {
                 registry.connectionClosed()
             }
         }
+        if client.configuration.reconnect.isEnabled {
+            let states = client.stateChanges()
+            let logger = client.configuration.logger
+            control.reconciler.withLock {
+                $0 = Task {
+                    var wasDown = false
+                    for await state in states {
+                        switch state {
+                        case .connected where wasDown:
+                            wasDown = false
+                            do {
+                                let gone = try await registry.reconcile()
+                                logger.info("channels reconciled", metadata: ["gone": "\(gone.count)"])
+                            } catch {
+                                // The next reconnect reconciles again; until
+                                // then the channels' own deadlines bound every wait.
+                                logger.error("reconciling channels failed", metadata: ["error": "\(error)"])
+                            }
+                        case .disconnected, .reconnecting:
+                            wasDown = true
+                        default:
+                            break
+                        }
+                    }
+                }
+            }
+        }
         return control
+    }
+
+    /// Compares the tracked channels with `show channels as json` now (it
+    /// runs by itself after each reconnect). Returns the UUIDs found gone.
+    @discardableResult
+    public func reconcile() async throws -> [String] {
+        try await registry.reconcile()
     }
 
     /// Originates a leg through `bgapi` and returns it once answered.
@@ -73,5 +116,6 @@ public final class CallControl: Sendable {
     public func close() {
         client.close()
         reader.withLock { $0 }?.cancel()
+        reconciler.withLock { $0 }?.cancel()
     }
 }

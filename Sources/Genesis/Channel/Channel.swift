@@ -356,6 +356,34 @@ public final class Channel: Sendable {
         for (continuation, result) in ready { continuation.resume(with: result) }
     }
 
+    /// Reconciliation after a reconnect found the channel alive in `state`:
+    /// applies it and settles the waits it satisfies.
+    func reconcile(state reconciled: ChannelState, answered: Bool) {
+        let ready = state.withLock { status -> ChannelStatus.Ready in
+            guard !status.ended else { return [] }
+            status.state = reconciled
+            if answered { status.answered = true }
+            return status.resolveReconciled()
+        }
+        for (continuation, result) in ready { continuation.resume(with: result) }
+    }
+
+    /// Reconciliation after a reconnect found the channel gone: it hung up
+    /// while the connection was down and its hangup events were lost. Every
+    /// wait fails with ``ChannelError/callEnded(cause:)``; the cause is
+    /// ``HangupCause/unknown(_:)`` `GONE_WHILE_DISCONNECTED`, since the real
+    /// one was in the lost events.
+    func reconcileGone() {
+        let ready = state.withLock { status -> ChannelStatus.Ready in
+            if status.hangupCause == nil { status.hangupCause = .unknown("GONE_WHILE_DISCONNECTED") }
+            if !status.state.isFinal { status.state = .hangup }
+            status.ended = true
+            status.dtmfQueue?.finish()
+            return status.failAll(ChannelError.callEnded(cause: status.hangupCause ?? .unknown("GONE_WHILE_DISCONNECTED")))
+        }
+        for (continuation, result) in ready { continuation.resume(with: result) }
+    }
+
     /// The connection closed: whatever still waits can never be answered.
     func connectionClosed() {
         let ready = state.withLock { status in

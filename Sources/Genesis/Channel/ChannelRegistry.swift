@@ -20,6 +20,9 @@ package final class ChannelRegistry: Sendable {
     private let channels = Mutex<[String: Channel]>([:])
     /// UUIDs whose filter this registry added (and so must delete).
     private let filtered = Mutex<Set<String>>([])
+    /// Legs whose originate has not returned: reconciliation leaves them to
+    /// their bgapi result (FreeSWITCH may not have created them yet).
+    private let originating = Mutex<Set<String>>([])
 
     package init(sender: any ESLCommandSender, legEvents: LegEvents) {
         self.sender = sender
@@ -63,6 +66,31 @@ package final class ChannelRegistry: Sendable {
         for channel in all { channel.connectionClosed() }
     }
 
+    /// After a reconnect: compares the tracked channels with
+    /// `show channels as json` and delivers the differences, so no channel
+    /// waits for an event that was sent while the connection was down. A
+    /// channel that no longer exists ends (``Channel/reconcileGone()``); one
+    /// that does gets its current state and answer status. Returns the UUIDs
+    /// found gone.
+    @discardableResult
+    package func reconcile(timeout: Duration? = nil) async throws -> [String] {
+        let pending = originating.withLock { $0 }
+        let tracked = channels.withLock { $0 }.filter { !pending.contains($0.key) }
+        guard !tracked.isEmpty else { return [] }
+        let listing = try ChannelListingSnapshot(json: try await sender.api("show channels as json", timeout: timeout))
+        var gone: [String] = []
+        for (uuid, channel) in tracked {
+            if let row = listing.rows[uuid] {
+                channel.reconcile(state: row.state, answered: row.answered)
+            } else {
+                gone.append(uuid)
+                // Untracked before its waiters wake, so they never see it registered.
+                forget(uuid) { $0.reconcileGone() }
+            }
+        }
+        return gone.sorted()
+    }
+
     /// `bgapi originate {origination_uuid=…,…}<dial string> <application>`,
     /// with the UUID chosen here so the leg's events are routed from its
     /// very first one. A blocking `api originate` would stall the
@@ -92,6 +120,8 @@ package final class ChannelRegistry: Sendable {
                 return false
             }
             if duplicate { throw ChannelError.invalidArgument(reason: "channel \(uuid) already exists on this connection") }
+            originating.withLock { _ = $0.insert(uuid) }
+            defer { originating.withLock { _ = $0.remove(uuid) } }
             do {
                 try await sender.filter("Unique-ID", uuid)
                 filtered.withLock { _ = $0.insert(uuid) }
@@ -117,9 +147,9 @@ package final class ChannelRegistry: Sendable {
 
     /// Stops tracking a leg and deletes its filter in the background (the
     /// caller is the event path, which must never wait for a reply).
-    private func forget(_ uuid: String) {
+    private func forget(_ uuid: String, ending end: (Channel) -> Void = { $0.connectionClosed() }) {
         let channel = channels.withLock { $0.removeValue(forKey: uuid) }
-        channel?.connectionClosed()
+        if let channel { end(channel) }
         let hadFilter = filtered.withLock { $0.remove(uuid) != nil }
         guard hadFilter else { return }
         let sender = sender

@@ -103,6 +103,23 @@ struct ChannelStatus {
         return ready
     }
 
+    /// After a reconnect the events that would have satisfied some waiters
+    /// may be lost; settles the waiters the reconciled status satisfies.
+    /// There is no event to hand them, so they get ``AlreadyMet`` (success
+    /// without an event, as for a condition that held when the wait began).
+    mutating func resolveReconciled() -> Ready {
+        var ready: Ready = []
+        for (id, waiter) in waiters where waiter.result == nil {
+            let met = switch waiter.match {
+            case .answer: answered
+            case .state(let target): state == target
+            case .applicationComplete, .event, .hangup: false
+            }
+            if met { settle(id, waiter, .failure(AlreadyMet()), into: &ready) }
+        }
+        return ready
+    }
+
     mutating func failAll(_ error: any Error) -> Ready {
         var ready: Ready = []
         for (id, waiter) in waiters where waiter.result == nil {

@@ -62,19 +62,24 @@ public struct OriginateVariables: Sendable, Equatable {
     /// FreeSWITCH splits the originate line on spaces (single quotes group,
     /// backslash escapes) and the `{}` block on commas (`\,` is a literal
     /// comma); a `}` would end the block early and cannot be escaped.
+    ///
+    /// It works on Unicode scalars, not Characters: FreeSWITCH reads bytes, and
+    /// a grapheme such as "\r\n" or "," followed by a combining mark is not
+    /// equal to "\n" or "," although its bytes contain one (found by
+    /// Tests/Fuzz/fuzz_originate.swift).
     static func escaped(_ value: String) throws(ChannelError) -> String {
-        if value.contains("}") {
-            throw .invalidArgument(reason: "a variable value cannot contain '}'")
-        }
-        var text = ""
-        for character in value {
-            switch character {
-            case "\\", ",", "'": text.append("\\"); text.append(character)
+        var text = String.UnicodeScalarView()
+        var blank = false
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "}": throw .invalidArgument(reason: "a variable value cannot contain '}'")
             case "\n", "\r": throw .invalidArgument(reason: "a variable value cannot contain a line break")
-            default: text.append(character)
+            case "\\", ",", "'": text.append("\\"); text.append(scalar)
+            case " ", "\t": blank = true; text.append(scalar)
+            default: text.append(scalar)
             }
         }
-        return value.contains(" ") || value.contains("\t") ? "'\(text)'" : text
+        return blank ? "'\(String(text))'" : String(text)
     }
 
     static func checkedName(_ name: String) throws(ChannelError) -> String {

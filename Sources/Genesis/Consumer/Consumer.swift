@@ -15,6 +15,12 @@ import Synchronization
 /// calls are handled in parallel. A handler that throws is logged and
 /// counted (``handlerFailures``); the consumer carries on.
 ///
+/// With reconnection on (``InboundConfiguration/reconnect``), a dropped
+/// connection does not end ``run()``: the client reconnects and replays the
+/// subscription, handlers keep running, and a handler added during the
+/// outage is subscribed once the connection is back. Events FreeSWITCH sent
+/// during the outage are lost.
+///
 /// ```swift
 /// let consumer = Consumer(configuration: .init(inbound: .init(host: "10.0.0.5", password: "secret")))
 /// consumer.on("CHANNEL_ANSWER") { event in print("answered", event.uniqueID ?? "") }
@@ -190,6 +196,23 @@ public final class Consumer: Service, Sendable {
         }
         defer { state.withLock { $0.client = nil } }
         try await synchronizeSubscription()
+        let resubscriber: Task<Void, Never>? = client.configuration.reconnect.isEnabled ? Task {
+            var wasDown = false
+            for await state in client.stateChanges() {
+                switch state {
+                case .connected where wasDown:
+                    wasDown = false
+                    // The client replayed what was applied; this sends what
+                    // handlers added during the outage still need.
+                    do { try await self.synchronizeSubscription() } catch {
+                        logger.error("subscribing after reconnect failed", metadata: ["error": "\(error)"])
+                    }
+                case .disconnected, .reconnecting: wasDown = true
+                default: break
+                }
+            }
+        } : nil
+        defer { resubscriber?.cancel() }
         let lanes = (0..<configuration.lanes).map { _ in EventLane(capacity: configuration.laneCapacity) }
         let failure: (any Error)? = await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group -> (any Error)? in

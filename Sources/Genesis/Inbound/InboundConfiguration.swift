@@ -17,12 +17,21 @@ public struct InboundConfiguration: Sendable {
     /// Where the client logs: connects and failed connects at debug, each
     /// command's verb at trace (never its line, never the password).
     public var logger = Logger(label: "genesis.inbound")
+    /// Bytes of commands queued for a peer that is not reading before a new
+    /// command fails with ``ESLError/writeQueueFull`` (nothing is written).
+    public var writeQueueLimit: Int = 64 << 20
+    /// Whether and how the client reconnects after a drop. Off by default;
+    /// ``ReconnectPolicy`` says why.
+    public var reconnect: ReconnectPolicy
+
 
     public init(
         host: String = "127.0.0.1", port: UInt16 = 8021, password: String = "ClueCon",
         user: String? = nil, connectTimeout: Duration = .seconds(5),
-        commandTimeout: Duration = .seconds(30), eventBufferCapacity: Int = 16_384
+        commandTimeout: Duration = .seconds(30), eventBufferCapacity: Int = 16_384,
+        reconnect: ReconnectPolicy = .disabled
     ) {
+        self.reconnect = reconnect
         self.host = host
         self.port = port
         self.password = password

@@ -75,6 +75,9 @@ public enum GenesisMetrics {
     public static let bytesWritten = family(GEN_M_BYTES_WRITTEN, MetricCounter.self, 1)
     /// `genesis_parse_errors_total{kind}` (recorded by the engine).
     public static let parseErrors = family(GEN_M_PARSE_ERRORS, MetricCounter.self, 1)
+    /// `genesis_connections_reconnects_total{type,result}`: reconnection
+    /// attempts (`result` is `succeeded` or `failed`).
+    public static let connectionsReconnects = family(GEN_M_CONNECTIONS_RECONNECTS, MetricCounter.self, 2)
 
     // MARK: Call control (recorded by the capabilities that do it)
 

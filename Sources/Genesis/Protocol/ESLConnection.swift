@@ -33,6 +33,9 @@ package final class ESLConnection: TransportDelegate {
         var disconnectNotice: String?
         /// `exit` was written: the close that follows is the one asked for.
         var exitRequested = false
+        /// FreeSWITCH's `auth/request` came before anyone waited for it (the
+        /// loop thread can outrun the task that connected, on a loaded host).
+        var greetingArrived = false
         var subscription = SubscriptionState()
         /// Counted in `genesis_connections_active` (so it is uncounted once).
         var established = false
@@ -47,6 +50,12 @@ package final class ESLConnection: TransportDelegate {
     private let commandMetrics: CommandMetrics
     private let eventMetrics: EventMetricsRecorder
 
+    /// Told once when the connection ends, instead of ending the event
+    /// stream: `failure` is what the stream would have ended with (nil after
+    /// a close that was asked for, or an `exit`).
+    package typealias CloseHandler = @Sendable (_ failure: ESLError?, _ asked: Bool) -> Void
+    private let closeHandler: CloseHandler?
+
     package init(engine: Engine, configuration: Configuration) {
         self.engine = engine
         self.configuration = configuration
@@ -57,7 +66,27 @@ package final class ESLConnection: TransportDelegate {
             transportSlot.transport?.resumeReading()
         }
         events = ESLEventStream(buffer: eventBuffer)
+        closeHandler = nil
     }
+
+    /// A connection that delivers into an event buffer owned by someone else
+    /// (a reconnecting client, whose one stream outlives each connection),
+    /// and reports its end to `onClose` instead of finishing that buffer.
+    init(
+        engine: Engine, configuration: Configuration, eventBuffer: EventBuffer,
+        subscription: SubscriptionState, onClose: @escaping CloseHandler
+    ) {
+        self.engine = engine
+        self.configuration = configuration
+        commandMetrics = CommandMetrics(kind: configuration.kind)
+        self.eventBuffer = eventBuffer
+        events = ESLEventStream(buffer: eventBuffer)
+        closeHandler = onClose
+        state.withLock { $0.subscription = subscription }
+    }
+
+    /// What FreeSWITCH was asked to send on this connection (see ``SubscriptionState``).
+    var subscription: SubscriptionState { state.withLock { $0.subscription } }
 
     /// Attaches the transport; must happen before any command is sent.
     package func attach(_ transport: TransportConnection) {
@@ -116,11 +145,16 @@ package final class ESLConnection: TransportDelegate {
         guard let reply else {
             throw ESLError.protocolViolation(reason: "no reply frame")
         }
-        if reply.isSuccess, verb == "event" || verb == "nixevent" || verb == "noevents" || verb == "myevents" {
+        if reply.isSuccess, Self.subscriptionVerbs.contains(verb) {
             state.withLock { $0.subscription.apply(acceptedLine: command.line) }
         }
         return reply
     }
+
+    /// Commands whose success changes what FreeSWITCH sends this connection.
+    private static let subscriptionVerbs: Set<String> = [
+        "event", "nixevent", "noevents", "myevents", "filter", "log", "nolog",
+    ]
 
     /// Runs `bgapi` with a Job-UUID chosen here, registered before the command
     /// is written, and waits for the BACKGROUND_JOB event that carries its result.
@@ -194,8 +228,13 @@ package final class ESLConnection: TransportDelegate {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let failure: (any Error)? = state.withLock { state in
+                    if expectation == .greeting, state.greetingArrived {
+                        return GreetingAlreadyArrived()
+                    }
                     guard state.isOpen else {
-                        return state.closeReason ?? ESLError.connectionClosed(pendingCommands: 0)
+                        // Nothing was written: the caller knows it did not run.
+                        if bytes == nil { return state.closeReason ?? ESLError.connectionClosed(pendingCommands: 0) }
+                        return ESLError.connectionLost(command: verb, mayHaveRun: false)
                     }
                     if Task.isCancelled {
                         return CancellationError()
@@ -204,10 +243,14 @@ package final class ESLConnection: TransportDelegate {
                     // queue is the order of the bytes on the wire.
                     if let bytes {
                         guard let transport = transportSlot.transport else {
-                            return ESLError.connectionClosed(pendingCommands: 0)
+                            return ESLError.connectionLost(command: verb, mayHaveRun: false)
                         }
                         do {
                             try transport.write(bytes)
+                        } catch ESLError.connectionClosed {
+                            // The engine refused the write: the socket is
+                            // closing, and these bytes never left.
+                            return ESLError.connectionLost(command: verb, mayHaveRun: false)
                         } catch {
                             return error
                         }
@@ -220,7 +263,11 @@ package final class ESLConnection: TransportDelegate {
                     armTimer(&state, for: deadline)
                     return nil
                 }
-                if let failure { continuation.resume(throwing: failure) }
+                if failure is GreetingAlreadyArrived {
+                    continuation.resume(returning: nil)
+                } else if let failure {
+                    continuation.resume(throwing: failure)
+                }
             }
         } onCancel: {
             let continuation = state.withLock { state -> CheckedContinuation<ESLReply?, any Error>? in
@@ -231,6 +278,9 @@ package final class ESLConnection: TransportDelegate {
             continuation?.resume(throwing: CancellationError())
         }
     }
+
+    /// Marks the greeting that came early (see `State.greetingArrived`).
+    private struct GreetingAlreadyArrived: Error {}
 
     // MARK: Deadlines
 
@@ -312,6 +362,7 @@ package final class ESLConnection: TransportDelegate {
                 case GEN_FRAME_COMMAND_REPLY, GEN_FRAME_API_RESPONSE, GEN_FRAME_AUTH_REQUEST:
                     let expected: PendingReply.Expectation = view.kind == GEN_FRAME_AUTH_REQUEST ? .greeting : .reply
                     guard let head = state.pending.first, head.expectation == expected else {
+                        if expected == .greeting { state.greetingArrived = true }
                         // A reply nobody asked for: FreeSWITCH never sends one,
                         // so it can only be a peer that is not FreeSWITCH.
                         continue
@@ -367,7 +418,7 @@ package final class ESLConnection: TransportDelegate {
     /// a typed error, and the event stream ends.
     private func fail(with error: ESLError?, connecting: Bool) {
         var waiting: [(CheckedContinuation<ESLReply?, any Error>, ESLError)] = []
-        var jobs: [CheckedContinuation<ESLEvent, any Error>] = []
+        var jobs: [(CheckedContinuation<ESLEvent, any Error>, String)] = []
         let (pendingCount, exitRequested) = state.withLock { state -> (Int, Bool) in
             let count = state.pending.filter { $0.expectation == .reply }.count
             commandMetrics.repliesAbandoned(count)
@@ -389,14 +440,15 @@ package final class ESLConnection: TransportDelegate {
             }
             state.pending.removeAll()
             for (_, job) in state.jobs {
-                if let continuation = job.continuation { jobs.append(continuation) }
+                if let continuation = job.continuation { jobs.append((continuation, job.command)) }
             }
             state.jobs.removeAll()
             return (count, state.exitRequested)
         }
         for (continuation, failure) in waiting { continuation.resume(throwing: failure) }
-        for continuation in jobs {
-            continuation.resume(throwing: ESLError.connectionLost(command: "bgapi", mayHaveRun: true))
+        // A job waits only after FreeSWITCH accepted its bgapi: it may have run.
+        for (continuation, command) in jobs {
+            continuation.resume(throwing: ESLError.connectionLost(command: command, mayHaveRun: true))
         }
         if !connecting || error != nil {
             // The stream ends quietly after a local close or an `exit`; any
@@ -407,7 +459,11 @@ package final class ESLConnection: TransportDelegate {
             case .connectionClosed?: .connectionClosed(pendingCommands: pendingCount)
             case let other?: other
             }
-            eventBuffer.finish(failure: streamFailure)
+            if let closeHandler {
+                closeHandler(streamFailure, error == nil || exitRequested)
+            } else {
+                eventBuffer.finish(failure: streamFailure)
+            }
         }
     }
 }
