@@ -79,6 +79,7 @@ package final class ESLConnection: TransportDelegate {
         self.engine = engine
         self.configuration = configuration
         commandMetrics = CommandMetrics(kind: configuration.kind)
+        eventMetrics = EventMetricsRecorder(slotCount: configuration.kind == .outbound ? 16 : 1024)
         self.eventBuffer = eventBuffer
         events = ESLEventStream(buffer: eventBuffer)
         closeHandler = onClose
