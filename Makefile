@@ -56,9 +56,11 @@ ctest: deps
 swift-test: deps
 	swift test $(SWIFT_BUILD_FLAGS)
 
-# The exposition checked by promtool and scraped by a real Prometheus.
+# The exposition checked by promtool and scraped by a real Prometheus; the
+# CLI's originate against the simulator, as a script sees it.
 integration: deps
 	Tests/Integration/prometheus_scrape.sh
+	Tests/Integration/cli_originate.sh
 
 # Every fuzz target for a short, bounded time: CI's guard against a
 # regression the fuzzers find at once. `make fuzz` runs them longer.

@@ -9,7 +9,7 @@ struct GenesisCommand: AsyncParsableCommand {
         abstract: "FreeSWITCH Event Socket tools: commands, events, simulator, benchmarks.",
         subcommands: [
             APICommand.self, EventsCommand.self, SimulateCommand.self,
-            BenchCommand.self, DemoCommand.self, CallsCommand.self,
+            BenchCommand.self, DemoCommand.self, CallsCommand.self, OriginateCommand.self,
         ]
     )
 }
