@@ -38,6 +38,10 @@ typedef struct gen_post {
 } gen_post;
 
 struct gen_engine {
+  /* Destroyed from its own loop thread (the last reference dropped inside a
+   * callback): the thread cannot join itself, so it frees the engine when
+   * its loop has ended. */
+  _Atomic int free_on_exit;
   uv_loop_t loop;
   uv_async_t async;
   uv_prepare_t prepare;
@@ -329,6 +333,10 @@ static void *engine_main(void *arg) {
   uv_run(&e->loop, UV_RUN_DEFAULT);
   uv_loop_close(&e->loop);
   gen_loop_engine = NULL;
+  if (atomic_load(&e->free_on_exit)) {
+    pthread_mutex_destroy(&e->timer_lock);
+    free(e);
+  }
   return NULL;
 }
 
@@ -382,6 +390,12 @@ int gen_engine_create(gen_engine **out) {
 void gen_engine_destroy(gen_engine *e) {
   if (!e) return;
   atomic_store(&e->stopping, 1);
+  if (pthread_equal(pthread_self(), e->thread)) {
+    atomic_store(&e->free_on_exit, 1);
+    gen_engine_schedule(e, &e->stop_task);
+    pthread_detach(e->thread);
+    return;
+  }
   gen_engine_schedule(e, &e->stop_task);
   pthread_join(e->thread, NULL);
   pthread_mutex_destroy(&e->timer_lock);

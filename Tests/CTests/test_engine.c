@@ -173,6 +173,29 @@ GEN_TEST(destroyWhileBusyRunsEveryAcceptedPost) {
   GEN_CHECK_EQ_INT(atomic_load(&never), 0);
 }
 
+typedef struct {
+  gen_engine *engine;
+  _Atomic int destroyed;
+} self_destroy_state;
+
+static void destroy_from_the_loop(void *p) {
+  self_destroy_state *s = p;
+  gen_engine_destroy(s->engine);
+  atomic_store(&s->destroyed, 1);
+}
+
+GEN_TEST(destroyFromTheLoopThreadReturnsAndFreesLater) {
+  /* The last reference of an engine can be dropped inside one of its own
+   * callbacks: destroy then must neither join its own thread nor free the
+   * loop under its feet (ASan reports either). */
+  self_destroy_state state = {0};
+  GEN_CHECK_EQ_INT(gen_engine_create(&state.engine), 0);
+  GEN_CHECK(gen_engine_set_timer(state.engine, 1, destroy_from_the_loop, &state) >= 0);
+  for (int i = 0; i < 2000 && !atomic_load(&state.destroyed); i++) usleep(1000);
+  GEN_CHECK_EQ_INT(atomic_load(&state.destroyed), 1);
+  usleep(50000); /* the detached thread finishes and frees; LeakSanitizer checks at exit */
+}
+
 int main(void) {
   static const gen_test_case cases[] = {
       GEN_CASE(postsFromManyThreadsRunOnTheLoopInOrder),
@@ -180,6 +203,7 @@ int main(void) {
       GEN_CASE(cancelOnTheLoopThreadIsExact),
       GEN_CASE(manyTimersFromManyThreads),
       GEN_CASE(destroyWhileBusyRunsEveryAcceptedPost),
+      GEN_CASE(destroyFromTheLoopThreadReturnsAndFreesLater),
   };
   return gen_test_run("engine", cases, sizeof cases / sizeof cases[0]);
 }

@@ -261,8 +261,9 @@ typedef struct gen_engine gen_engine;
 int gen_engine_create(gen_engine **out);
 
 /* Closes every connection and listener (their on_close callbacks run), stops
- * the loop thread, joins it and frees the engine. Must not be called from the
- * loop thread. */
+ * the loop thread, joins it and frees the engine. Called from the loop thread
+ * itself (inside a callback) it returns at once: the loop stops after that
+ * callback and the thread frees the engine on its way out. */
 void gen_engine_destroy(gen_engine *engine);
 
 /* 1 if the caller runs on the engine's loop thread. */
