@@ -3,6 +3,7 @@
 #   make test    C tests under ASan/UBSan, then the Swift tests
 #   make bench   benchmarks (results go to BENCHMARKS.md by hand)
 #   make fuzz    the libFuzzer targets, FUZZ_SECONDS each
+#   make docs    the DocC catalog, warnings as errors, into .build/docs
 # Every target installs the Debian packages it needs when they are missing.
 
 SHELL := /bin/bash
@@ -23,7 +24,7 @@ C_LIBS := -luv -lhiredis -lhttp_parser -lpthread -lm
 # bfd: the default gold linker warns about every ASan-instrumented symbol.
 C_LINK := -fuse-ld=bfd
 
-.PHONY: all deps build test ctest swift-test integration fuzz-smoke demo bench bench-compare fuzz clean
+.PHONY: all deps build test ctest swift-test integration fuzz-smoke demo bench bench-compare fuzz docs clean
 
 all: build
 
@@ -88,6 +89,22 @@ bench-compare: deps
 
 fuzz: deps
 	$(MAKE) -C Tests/Fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# DocC: the Genesis target's symbol graphs, then the catalog with warnings
+# as errors, so an unresolved ``symbol`` link fails the build. The compiler
+# writes a graph for every dependency too; only Genesis' own go to docc.
+DOCC ?= docc
+DOCS_DIR := .build/docs
+docs: deps
+	rm -rf $(DOCS_DIR)
+	mkdir -p $(DOCS_DIR)/all-symbol-graphs $(DOCS_DIR)/symbol-graphs
+	swift build $(SWIFT_BUILD_FLAGS) --target Genesis \
+	  -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc $(CURDIR)/$(DOCS_DIR)/all-symbol-graphs
+	find $(DOCS_DIR)/all-symbol-graphs \( -name 'Genesis.symbols.json' -o -name 'Genesis@*.symbols.json' \) \
+	  -exec cp {} $(DOCS_DIR)/symbol-graphs/ \;
+	$(DOCC) convert Sources/Genesis/Genesis.docc \
+	  --additional-symbol-graph-dir $(DOCS_DIR)/symbol-graphs \
+	  --output-path $(DOCS_DIR)/Genesis.doccarchive --warnings-as-errors
 
 clean:
 	rm -rf .build $(C_TEST_BIN)

@@ -10,7 +10,7 @@ import Synchronization
 /// ``ChannelError/callEnded(cause:)`` at once instead of hanging.
 ///
 /// ```swift
-/// let channel = try await calls.originate("user/1000", variables: ["origination_caller_id_number": "1001"])
+/// let channel = try await calls.originate("user/1000", variables: OriginateVariables(["origination_caller_id_number": "1001"]))
 /// try await channel.playback("ivr/welcome.wav")
 /// let choice = try await channel.playAndGetDigits(prompt: "ivr/menu.wav", maximum: 1)
 /// try await channel.hangup()

@@ -4,7 +4,7 @@
 /// a multi-valued header the first value is tested.
 ///
 /// ```swift
-/// consumer.on(subclass: "sofia::register", where: [
+/// try consumer.on(subclass: "sofia::register", where: [
 ///     .present("from-user"),
 ///     .equals("status", "Registered(UDP)"),
 ///     .matches("contact", #"^"?<sip:10\."#),

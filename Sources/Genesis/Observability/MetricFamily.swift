@@ -4,8 +4,8 @@ import CGenesis
 /// and the series resolved from it.
 ///
 /// Resolving a series takes the registry's lock and may allocate, so resolve
-/// once and keep the handle (or use a ``SeriesCache``); recording through the
-/// handle is then lock-free.
+/// once and keep the handle; recording through the handle is then
+/// lock-free.
 ///
 /// ```swift
 /// let calls = try MetricFamily<MetricCounter>.register(

@@ -26,11 +26,13 @@ public final class Queue: Sendable {
     /// when `body` returns or throws.
     ///
     /// - Parameters:
+    ///   - queue: the queue's name.
     ///   - maxConcurrent: holders at most; every user of the queue must pass
     ///     the same value while it is in use.
     ///   - timeout: how long the wait may last (not the body); nil for ever.
     ///   - item: the caller's id in line (default: a fresh UUID).
     ///   - onPosition: told the caller's 1-based place while it waits.
+    ///   - body: the work done holding the slot.
     public func slot<R: Sendable>(
         _ queue: String, maxConcurrent: Int = 1, timeout: Duration? = nil, item: String? = nil,
         onPosition: (@Sendable (Int) -> Void)? = nil, _ body: () async throws -> R
