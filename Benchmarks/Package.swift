@@ -50,6 +50,16 @@ let package = Package(
             dependencies: [.product(name: "Genesis", package: "Genesis")],
             path: "Benchmarks/Outbound"
         ),
+        // N parallel ring groups at once against an in-process simulator:
+        // time to finish, leftover channels, answer-to-loser-hangup latency.
+        .executableTarget(
+            name: "RingGroup",
+            dependencies: [
+                .product(name: "Genesis", package: "Genesis"),
+                .product(name: "GenesisSimulator", package: "Genesis"),
+            ],
+            path: "Benchmarks/RingGroup"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
