@@ -384,9 +384,12 @@ extension CallEngine {
                 }
                 let name = header("execute-app-name") ?? header("execute_app_name") ?? ""
                 let loops = max(1, Int(header("loops") ?? "1") ?? 1)
+                // Without an Event-UUID FreeSWITCH makes one up: the events
+                // still carry an Application-UUID (capture 08).
+                let applicationUUID = header("Event-UUID") ?? UUIDFactory.make()
                 for _ in 0..<loops {
                     channel.queuedMessages.append(QueuedMessage(
-                        step: DialplanStep(name, argument), applicationUUID: header("Event-UUID"),
+                        step: DialplanStep(name, argument), applicationUUID: applicationUUID,
                         loops: loops, headers: headers))
                 }
                 later(&state) { [self] state in advance(&state, channel) }

@@ -50,17 +50,29 @@ extension CallEngine {
         }
     }
 
-    /// After `connect` in async mode the channel parks inside `socket`.
+    /// After `connect` in async mode the channel parks inside `socket`,
+    /// `outboundParkDelay` later: FreeSWITCH's session thread polls for the
+    /// connected listener before it parks, so an application that
+    /// subscribes right after `connect` sees CHANNEL_PARK, and messages sent
+    /// meanwhile wait for the park loop (capture 08: PARK, Event-Sequence
+    /// right after CHANNEL_DATA, 20 ms after the `connect` reply and after
+    /// the replies of myevents, linger and sendmsg; capture 12: 1 ms).
     func outboundSocketConnected(_ binding: OutboundSessionBinding) {
         guard binding.asyncMode else { return }
         perform { state in
-            guard let channel = liveChannel(binding.uuid, state),
-                  let index = channel.applications.lastIndex(where: { $0.step.application == "socket" })
-            else { return }
-            channel.applications[index].socketParked = true
-            fire(&state, "CHANNEL_PARK", channel, origin: .channelPark)
-            serviceDigits(&state, channel)
-            advance(&state, channel)
+            guard let channel = liveChannel(binding.uuid, state) else { return }
+            let delay = simulator.configuration.outboundParkDelay
+            let milliseconds = Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)
+            _ = schedule(channel, after: milliseconds) { [self] state, channel in
+                guard channel.isAlive,
+                      let index = channel.applications.lastIndex(where: { $0.step.application == "socket" }),
+                      !channel.applications[index].socketParked
+                else { return }
+                channel.applications[index].socketParked = true
+                fire(&state, "CHANNEL_PARK", channel, origin: .channelPark)
+                serviceDigits(&state, channel)
+                advance(&state, channel)
+            }
         }
     }
 

@@ -33,6 +33,10 @@ public struct SimulatorConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(20)
     /// Time an inbound client has to send its first command.
     public var authTimeout: Duration = .seconds(25)
+    /// How long after an async outbound socket's `connect` its channel
+    /// parks (CHANNEL_PARK, then queued messages run). FreeSWITCH's session
+    /// thread polls for the connected listener: 1-20 ms in the captures.
+    public var outboundParkDelay: Duration = .milliseconds(20)
 
     /// First `Event-Sequence` number handed out.
     public var firstEventSequence: UInt64 = 1

@@ -256,7 +256,11 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         let channelName = simulator.calls.channelName(session.uuid)
         let seconds = state.withLock { state -> Int? in
             guard state.phase != .closed, let seconds = state.lingerSeconds else { return nil }
-            state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: (channelName, seconds)), to: link)
+            // Queued like an event: FreeSWITCH sends it after the events
+            // of the hangup, and after the reply of a `sendmsg hangup` that
+            // caused them (capture 08).
+            state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: (channelName, seconds)),
+                       isEvent: true, to: link)
             return seconds
         }
         guard let seconds, seconds >= 0 else { return }
