@@ -503,20 +503,7 @@ void gen_histogram_observe(gen_series series, double v) {
   const gen_layout *l =
       &gen_metric_layouts[atomic_load_explicit(&gen_metric_cells[base], memory_order_relaxed) &
                           (GEN_LAYOUT_SLOTS - 1)];
-  /* The first bound >= v (Prometheus' le is inclusive), by a branchless
-   * lower bound: observed values are unpredictable, so branches would
-   * mispredict. Values above every bound, and NaN, land in +Inf (index
-   * count). */
-  uint32_t n = l->count, idx = n;
-  if (n && v == v) {
-    const double *first = l->bounds;
-    while (n > 1) {
-      uint32_t half = n / 2;
-      first = first[half - 1] < v ? first + half : first;
-      n -= half;
-    }
-    idx = (uint32_t)(first - l->bounds) + (*first < v);
-  }
+  uint32_t idx = gen_metric_bucket_index_(l->bounds, l->count, v);
   _Atomic uint64_t *local = gen_my_shard;
   if (!local) local = gen_local_cells_slow();
   if (local) {

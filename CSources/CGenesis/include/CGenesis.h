@@ -546,6 +546,22 @@ extern GEN_THREAD_LOCAL_ uint64_t *gen_metrics_tls_cells_
     __attribute__((tls_model("initial-exec")));
 extern int gen_metrics_recording_;
 extern uint64_t *const gen_metric_cells_base_;
+/* The bucket of `v` among `count` ascending bounds: the first bound >= v
+ * (Prometheus' le is inclusive), found by a branchless lower bound because
+ * observed values are unpredictable and branches would mispredict. Values
+ * above every bound, and NaN, land in +Inf (index count). */
+static inline uint32_t gen_metric_bucket_index_(const double *bounds, uint32_t count, double v) {
+  uint32_t n = count;
+  if (!n || v != v) return count;
+  const double *first = bounds;
+  while (n > 1) {
+    uint32_t half = n / 2;
+    first = first[half - 1] < v ? first + half : first;
+    n -= half;
+  }
+  return (uint32_t)(first - bounds) + (*first < v);
+}
+
 typedef struct gen_metric_layout_bounds_ {
   uint32_t count;
   double bounds[GEN_METRIC_MAX_BUCKETS];
@@ -573,18 +589,7 @@ static inline __attribute__((always_inline)) void gen_histogram_observe_inline(g
   uint32_t base = series & GEN_METRIC_CELL_MASK_;
   const gen_metric_layout_bounds_ *l = &gen_metric_layout_bounds_table_[
       __atomic_load_n(&gen_metric_cells_base_[base], __ATOMIC_RELAXED) & (GEN_METRIC_LAYOUT_SLOTS_ - 1)];
-  /* The first bound >= v, branchless; above every bound and NaN: +Inf. */
-  uint32_t n = l->count, idx = n;
-  if (n && v == v) {
-    const double *first = l->bounds;
-    while (n > 1) {
-      uint32_t half = n / 2;
-      first = first[half - 1] < v ? first + half : first;
-      n -= half;
-    }
-    idx = (uint32_t)(first - l->bounds) + (*first < v);
-  }
-  uint64_t *bucket = &local[base + 1 + idx];
+  uint64_t *bucket = &local[base + 1 + gen_metric_bucket_index_(l->bounds, l->count, v)];
   __atomic_store_n(bucket, __atomic_load_n(bucket, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
   uint64_t *sum = &local[base + 2 + l->count];
   uint64_t bits = __atomic_load_n(sum, __ATOMIC_RELAXED);

@@ -59,6 +59,11 @@ package final class EventMetricsRecorder: @unchecked Sendable {
         prefixes = Self.prefixes
     }
 
+    /// Sized for what a connection of `kind` sees.
+    package convenience init(for kind: ConnectionKind) {
+        self.init(slotCount: kind == .outbound ? 16 : 1024)
+    }
+
     private static let names = (EventLabelSpans.headerNames + [EventLabelSpans.timestampName]).map { Array($0.utf8) }
     private static let prefixes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = {
         let prefix = names.map { name in name.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }

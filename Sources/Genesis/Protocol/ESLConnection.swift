@@ -60,7 +60,7 @@ package final class ESLConnection: TransportDelegate {
         self.engine = engine
         self.configuration = configuration
         commandMetrics = CommandMetrics(kind: configuration.kind)
-        eventMetrics = EventMetricsRecorder(slotCount: configuration.kind == .outbound ? 16 : 1024)
+        eventMetrics = EventMetricsRecorder(for: configuration.kind)
         let transportSlot = self.transportSlot
         eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {
             transportSlot.transport?.resumeReading()
@@ -79,7 +79,7 @@ package final class ESLConnection: TransportDelegate {
         self.engine = engine
         self.configuration = configuration
         commandMetrics = CommandMetrics(kind: configuration.kind)
-        eventMetrics = EventMetricsRecorder(slotCount: configuration.kind == .outbound ? 16 : 1024)
+        eventMetrics = EventMetricsRecorder(for: configuration.kind)
         self.eventBuffer = eventBuffer
         events = ESLEventStream(buffer: eventBuffer)
         closeHandler = onClose
