@@ -21,6 +21,15 @@ def parse_args():
     return mode, host, int(port), password, int(count), in_flight
 
 
+def run(events, api):
+    """Parses the arguments and runs the driver's events or api function."""
+    mode, host, port, password, count, in_flight = parse_args()
+    if mode == "events":
+        events(host, port, password, count)
+    else:
+        api(host, port, password, count, in_flight)
+
+
 def report(library, mode, operations, seconds, in_flight=1, how="", **extra):
     line = {
         "library": library,

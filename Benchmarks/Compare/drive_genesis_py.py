@@ -10,7 +10,7 @@ import asyncio
 
 from genesis import Inbound, use_uvloop
 
-from _common import now, parse_args, report
+from _common import now, report, run
 
 
 async def events(host, port, password, count):
@@ -56,14 +56,6 @@ async def api(host, port, password, count, in_flight):
     await client.stop()
 
 
-def main():
-    mode, host, port, password, count, in_flight = parse_args()
-    use_uvloop()
-    if mode == "events":
-        asyncio.run(events(host, port, password, count))
-    else:
-        asyncio.run(api(host, port, password, count, in_flight))
-
-
 if __name__ == "__main__":
-    main()
+    use_uvloop()
+    run(lambda *args: asyncio.run(events(*args)), lambda *args: asyncio.run(api(*args)))

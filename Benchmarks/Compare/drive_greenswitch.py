@@ -13,7 +13,7 @@ import gevent  # noqa: E402
 import gevent.event  # noqa: E402
 import greenswitch  # noqa: E402
 
-from _common import now, parse_args, report  # noqa: E402
+from _common import now, report, run  # noqa: E402
 
 
 def events(host, port, password, count):
@@ -58,13 +58,5 @@ def api(host, port, password, count, in_flight):
     fs.stop()
 
 
-def main():
-    mode, host, port, password, count, in_flight = parse_args()
-    if mode == "events":
-        events(host, port, password, count)
-    else:
-        api(host, port, password, count, in_flight)
-
-
 if __name__ == "__main__":
-    main()
+    run(events, api)

@@ -13,7 +13,7 @@ import threading
 
 import ESL
 
-from _common import now, parse_args, report
+from _common import now, report, run
 
 IDLE_LIMIT_MS = 10_000
 
@@ -71,13 +71,5 @@ def api(host, port, password, count, in_flight):
         con.disconnect()
 
 
-def main():
-    mode, host, port, password, count, in_flight = parse_args()
-    if mode == "events":
-        events(host, port, password, count)
-    else:
-        api(host, port, password, count, in_flight)
-
-
 if __name__ == "__main__":
-    main()
+    run(events, api)

@@ -341,6 +341,18 @@ static int hex_value(unsigned char c) {
   return -1;
 }
 
+/* The decoders' common step: copies the run of bytes from src[*r] up to the
+ * next `escape` byte (or the end) to dst[*w] (in place when dst is src).
+ * Returns 1 when an escape byte is next, 0 at the end of the input. */
+static int copy_run(const char *src, size_t len, char escape, char *dst, size_t *r, size_t *w) {
+  const char *next = memchr(src + *r, escape, len - *r);
+  size_t run = next ? (size_t)(next - (src + *r)) : len - *r;
+  if (dst + *w != src + *r) memmove(dst + *w, src + *r, run);
+  *w += run;
+  *r += run;
+  return *r < len;
+}
+
 int gen_url_needs_decode(const char *src, size_t len) {
   const char *p = src, *e = src + len;
   while ((p = memchr(p, '%', (size_t)(e - p))) != NULL) {
@@ -354,13 +366,7 @@ int gen_url_needs_decode(const char *src, size_t len) {
 
 size_t gen_url_decode(const char *src, size_t len, char *dst) {
   size_t r = 0, w = 0;
-  while (r < len) {
-    const char *pct = memchr(src + r, '%', len - r);
-    size_t run = pct ? (size_t)(pct - (src + r)) : len - r;
-    if (dst + w != src + r) memmove(dst + w, src + r, run);
-    w += run;
-    r += run;
-    if (r >= len) break;
+  while (copy_run(src, len, '%', dst, &r, &w)) {
     int hi = r + 2 < len ? hex_value((unsigned char)src[r + 1]) : -1;
     int lo = hi >= 0 ? hex_value((unsigned char)src[r + 2]) : -1;
     if (lo >= 0) {
@@ -454,13 +460,7 @@ static int read_u4(const char *s, size_t avail, uint32_t *out) {
 
 int64_t gen_json_unescape(const char *src, size_t len, char *dst) {
   size_t r = 0, w = 0;
-  while (r < len) {
-    const char *bs = memchr(src + r, '\\', len - r);
-    size_t run = bs ? (size_t)(bs - (src + r)) : len - r;
-    if (dst + w != src + r) memmove(dst + w, src + r, run);
-    w += run;
-    r += run;
-    if (r >= len) break;
+  while (copy_run(src, len, '\\', dst, &r, &w)) {
     if (r + 1 >= len) return GEN_EBADJSON;
     char c = src[r + 1];
     r += 2;
@@ -556,13 +556,7 @@ static size_t xml_entity(const char *src, size_t avail, char *out, size_t *out_l
 
 size_t gen_xml_unescape(const char *src, size_t len, char *dst) {
   size_t r = 0, w = 0;
-  while (r < len) {
-    const char *amp = memchr(src + r, '&', len - r);
-    size_t run = amp ? (size_t)(amp - (src + r)) : len - r;
-    if (dst + w != src + r) memmove(dst + w, src + r, run);
-    w += run;
-    r += run;
-    if (r >= len) break;
+  while (copy_run(src, len, '&', dst, &r, &w)) {
     char buf[4];
     size_t out_len = 0;
     size_t used = xml_entity(src + r, len - r, buf, &out_len);

@@ -56,6 +56,39 @@ size_t gen_metric_layout_bounds(gen_bucket_layout layout, double *bounds,
   return n;
 }
 
+/* A value's half-octave: the double's exponent and first mantissa bit. */
+static int64_t gen_bucket_cell_of(double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  return (int64_t)(bits >> GEN_METRIC_BUCKET_CELL_SHIFT_);
+}
+
+/* Fills a layout's bounds and, when the layout allows it, the O(1) bucket
+ * table that gen_metric_layout_bucket_ reads (its comment says when). */
+static void gen_layout_index(gen_metric_layout_bounds_ *t, const double *bounds, size_t n) {
+  for (size_t i = 0; i < n; i++) t->bounds[i] = bounds[i];
+  t->bounds[n] = INFINITY;
+  t->cell_count = 0;
+  if (n == 0) return;
+  for (size_t i = 0; i < n; i++) {
+    if (!(bounds[i] > 0) || !isfinite(bounds[i])) return;
+    if (i > 0 && gen_bucket_cell_of(bounds[i]) == gen_bucket_cell_of(bounds[i - 1])) return;
+  }
+  int64_t low = gen_bucket_cell_of(bounds[0]);
+  int64_t cells = gen_bucket_cell_of(bounds[n - 1]) - low + 2; /* + one past the last bound */
+  if (cells > GEN_METRIC_BUCKET_CELLS_) return;
+  size_t first = 0;
+  for (int64_t c = 0; c < cells; c++) {
+    uint64_t start_bits = (uint64_t)(low + c) << GEN_METRIC_BUCKET_CELL_SHIFT_;
+    double start;
+    memcpy(&start, &start_bits, sizeof start);
+    while (first < n && bounds[first] < start) first++;
+    t->cell_first[c] = (uint8_t)first;
+  }
+  t->cell_low = low;
+  t->cell_count = (uint32_t)cells;
+}
+
 /* Finds or adds a layout with exactly these bounds; under the lock. Returns
  * its slot, or 0 when every slot is taken (slot 0 is the empty layout). */
 static uint32_t gen_layout_intern(gen_registry *r, const double *bounds,
@@ -74,7 +107,7 @@ static uint32_t gen_layout_intern(gen_registry *r, const double *bounds,
   }
   memcpy(l->le[n], "+Inf", 4);
   l->le_len[n] = 4;
-  for (size_t i = 0; i < n; i++) gen_metric_layout_bounds_table_[id].bounds[i] = bounds[i];
+  gen_layout_index(&gen_metric_layout_bounds_table_[id], bounds, n);
   __atomic_store_n(&gen_metric_layout_bounds_table_[id].count, (uint32_t)n, __ATOMIC_RELEASE);
   l->count = (uint32_t)n; /* last: a reader of count sees the bounds */
   return id;
@@ -500,10 +533,10 @@ void gen_histogram_observe(gen_series series, double v) {
   if (!GEN_ON()) return;
   uint32_t base = series & GEN_CELL_MASK;
   /* The layout id lives in the shared array only (written once). */
-  const gen_layout *l =
-      &gen_metric_layouts[atomic_load_explicit(&gen_metric_cells[base], memory_order_relaxed) &
-                          (GEN_LAYOUT_SLOTS - 1)];
-  uint32_t idx = gen_metric_bucket_index_(l->bounds, l->count, v);
+  const gen_metric_layout_bounds_ *l =
+      &gen_metric_layout_bounds_table_[atomic_load_explicit(&gen_metric_cells[base], memory_order_relaxed) &
+                                       (GEN_LAYOUT_SLOTS - 1)];
+  uint32_t idx = gen_metric_layout_bucket_(l, v);
   _Atomic uint64_t *local = gen_my_shard;
   if (!local) local = gen_local_cells_slow();
   if (local) {

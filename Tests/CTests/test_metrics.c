@@ -226,6 +226,62 @@ GEN_TEST(inline_fast_paths_match_the_functions) {
   GEN_CHECK_EQ_INT(gen_histogram_count(h), 4);
 }
 
+/* The O(1) bucket table gives the same bucket as the search over the bounds
+ * for every kind of value, on the layouts it serves (latency, duration, a
+ * custom one) and on those it declines (two bounds in one half-octave,
+ * bounds <= 0), which keep the search. */
+static const gen_metric_layout_bounds_ *layout_of_family(int family) {
+  gen_series s = (gen_series)gen_metric_series(family, NULL, 0);
+  uint64_t slot = atomic_load(&gen_metric_cells[s & GEN_CELL_MASK]);
+  return &gen_metric_layout_bounds_table_[slot & (GEN_METRIC_LAYOUT_SLOTS_ - 1)];
+}
+
+static void check_bucket(const gen_metric_layout_bounds_ *l, double v) {
+  uint32_t table = gen_metric_layout_bucket_(l, v);
+  uint32_t search = gen_metric_bucket_index_(l->bounds, l->count, v);
+  if (table != search) {
+    fprintf(stderr, "  value %.17g: table %u, search %u\n", v, table, search);
+    gen_test_failed = 1;
+  }
+}
+
+GEN_TEST(bucket_table_matches_the_search) {
+  const double custom[] = {0.125, 1, 5};
+  const double linear[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const double signed_bounds[] = {-1, 0, 1};
+  struct { const char *name; gen_bucket_layout layout; const double *bounds; size_t n; int tabled; } cases[] = {
+      {"test.table.latency", GEN_BUCKETS_LATENCY, NULL, 0, 1},
+      {"test.table.duration", GEN_BUCKETS_DURATION, NULL, 0, 1},
+      {"test.table.custom", GEN_BUCKETS_NONE, custom, 3, 1},
+      {"test.table.linear", GEN_BUCKETS_NONE, linear, 10, 0},
+      {"test.table.signed", GEN_BUCKETS_NONE, signed_bounds, 3, 0},
+  };
+  unsigned seed = 7;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    int family = gen_metric_family(cases[c].name, "Table.", GEN_METRIC_HISTOGRAM, NULL, 0,
+                                   cases[c].layout, cases[c].bounds, cases[c].n);
+    GEN_CHECK(family >= 0);
+    const gen_metric_layout_bounds_ *l = layout_of_family(family);
+    GEN_CHECK(l->count > 0);
+    GEN_CHECK_EQ_INT(l->cell_count != 0, cases[c].tabled);
+    const double specials[] = {0.0, -0.0, -1.0, -1e300, 5e-324, 2.2250738585072014e-308, 1e-300,
+                               1e300, 1.7976931348623157e308, INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++) check_bucket(l, specials[i]);
+    for (uint32_t i = 0; i < l->count; i++) {
+      double b = l->bounds[i];
+      check_bucket(l, b);
+      check_bucket(l, nextafter(b, INFINITY));
+      check_bucket(l, nextafter(b, -INFINITY));
+      check_bucket(l, b * 1.5);
+      check_bucket(l, b * 0.75);
+    }
+    for (int i = 0; i < 200000; i++) {
+      double exponent = -12.0 + 24.0 * (double)rand_r(&seed) / RAND_MAX; /* 1e-12 .. 1e12 */
+      check_bucket(l, pow(10.0, exponent));
+    }
+  }
+}
+
 GEN_TEST(rendering_escapes_names_help_and_label_values) {
   int fam = gen_metric_family("test.escape", "Line one\nback\\slash \"quoted\"", GEN_METRIC_COUNTER,
                               (const char *[]){"a.b", "c"}, 2, GEN_BUCKETS_NONE, NULL, 0);
@@ -376,6 +432,7 @@ int main(void) {
       GEN_CASE(concurrent_recording_gives_exact_totals),
       GEN_CASE(histogram_buckets_are_inclusive_cumulative_and_end_in_inf),
       GEN_CASE(inline_fast_paths_match_the_functions),
+      GEN_CASE(bucket_table_matches_the_search),
       GEN_CASE(rendering_escapes_names_help_and_label_values),
       GEN_CASE(families_and_series_resolve_once),
       GEN_CASE(disabled_switch_stops_recording),

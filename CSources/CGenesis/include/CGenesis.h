@@ -562,11 +562,40 @@ static inline uint32_t gen_metric_bucket_index_(const double *bounds, uint32_t c
   return (uint32_t)(first - bounds) + (*first < v);
 }
 
+/* A layout's bounds, and a table that finds a value's bucket in O(1): the
+ * value's exponent and first mantissa bit (its half-octave, the top bits of
+ * the double read as an integer) index `cell_first`, the first bound at or
+ * above that half-octave's start. When no half-octave holds two bounds (true
+ * of the 1-2.5-5 layouts), the bucket is that index plus one comparison.
+ * Layouts that do not fit (a half-octave with two bounds, a bound <= 0, a
+ * span over GEN_METRIC_BUCKET_CELLS_) have cell_count 0 and use the search
+ * above. bounds[count] is +Inf, so the comparison needs no range check. */
+#define GEN_METRIC_BUCKET_CELLS_ 128
+#define GEN_METRIC_BUCKET_CELL_SHIFT_ 51
 typedef struct gen_metric_layout_bounds_ {
   uint32_t count;
-  double bounds[GEN_METRIC_MAX_BUCKETS];
+  uint32_t cell_count;  /* 0: search the bounds instead */
+  int64_t cell_low;     /* the half-octave of bounds[0] */
+  uint8_t cell_first[GEN_METRIC_BUCKET_CELLS_];
+  double bounds[GEN_METRIC_MAX_BUCKETS + 1];
 } gen_metric_layout_bounds_;
 extern gen_metric_layout_bounds_ gen_metric_layout_bounds_table_[GEN_METRIC_LAYOUT_SLOTS_];
+
+static inline __attribute__((always_inline)) uint32_t gen_metric_layout_bucket_(
+    const gen_metric_layout_bounds_ *l, double v) {
+  if (__builtin_expect(l->cell_count == 0, 0)) return gen_metric_bucket_index_(l->bounds, l->count, v);
+  uint64_t bits;
+  __builtin_memcpy(&bits, &v, sizeof bits);
+  /* Negative values (sign bit) and zero or subnormals (below cell_low) go
+   * to the first cell; NaN and +Inf (the largest exponent) to the last,
+   * whose first bound is the +Inf sentinel. */
+  int64_t cell = (int64_t)(bits >> GEN_METRIC_BUCKET_CELL_SHIFT_) - l->cell_low;
+  cell = (bits >> 63) ? 0 : cell;
+  cell = cell < 0 ? 0 : cell;
+  cell = cell >= (int64_t)l->cell_count ? (int64_t)l->cell_count - 1 : cell;
+  uint32_t first = l->cell_first[cell];
+  return first + (l->bounds[first] < v);
+}
 
 static inline __attribute__((always_inline)) void gen_counter_add_inline(gen_series series,
                                                                          uint64_t n) {
@@ -589,7 +618,7 @@ static inline __attribute__((always_inline)) void gen_histogram_observe_inline(g
   uint32_t base = series & GEN_METRIC_CELL_MASK_;
   const gen_metric_layout_bounds_ *l = &gen_metric_layout_bounds_table_[
       __atomic_load_n(&gen_metric_cells_base_[base], __ATOMIC_RELAXED) & (GEN_METRIC_LAYOUT_SLOTS_ - 1)];
-  uint64_t *bucket = &local[base + 1 + gen_metric_bucket_index_(l->bounds, l->count, v)];
+  uint64_t *bucket = &local[base + 1 + gen_metric_layout_bucket_(l, v)];
   __atomic_store_n(bucket, __atomic_load_n(bucket, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
   uint64_t *sum = &local[base + 2 + l->count];
   uint64_t bits = __atomic_load_n(sum, __ATOMIC_RELAXED);

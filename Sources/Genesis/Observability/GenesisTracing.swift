@@ -27,8 +27,10 @@ public enum GenesisTracing {
         // Without a tracer, skip swift-distributed-tracing's generic layers
         // (a task-local binding and three closures): their async frames stay
         // in a task's stack allocator for the task's life, a few KiB for
-        // each of 10,000 held outbound sessions.
-        if InstrumentationSystem.legacyTracer is NoOpTracer {
+        // each of 10,000 held outbound sessions. (`tracer` finds every
+        // installed Tracer; only the deprecated LegacyTracer-only kind, which
+        // no current tracing backend is, would be missed.)
+        if InstrumentationSystem.tracer is NoOpTracer {
             return try await operation(NoOpTracer.NoOpSpan(context: ServiceContext.current ?? .topLevel))
         }
         return try await Tracing.withSpan(name.rawValue, ofKind: kind, isolation: isolation) { span in

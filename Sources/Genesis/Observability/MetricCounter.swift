@@ -18,9 +18,10 @@ public struct MetricCounter: Sendable, Hashable {
         self.handle = handle
     }
 
-    @inline(__always)
+    // Inlinable so the caller's module inlines the header's fast path too:
+    // no call at all once the thread has its shard.
+    @inlinable @inline(__always)
     public func increment(by amount: UInt64 = 1) {
-        // The header's inline fast path: no call once the thread has its shard.
         gen_counter_add_inline(handle, amount)
     }
 

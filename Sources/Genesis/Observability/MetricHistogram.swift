@@ -9,11 +9,13 @@ public struct MetricHistogram: Sendable, Hashable {
         self.handle = handle
     }
 
-    @inline(__always)
+    // Inlinable for the same reason as MetricCounter.increment.
+    @inlinable @inline(__always)
     public func observe(_ value: Double) {
         gen_histogram_observe_inline(handle, value)
     }
 
+    @inlinable
     public func observe(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         gen_histogram_observe_inline(handle, Double(seconds) + Double(attoseconds) * 1e-18)
