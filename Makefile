@@ -1,5 +1,5 @@
 # Genesis: the commands of the README.
-#   make demo    run the demo on the embedded simulator
+#   make demo    a call center on the embedded simulator (60 s, then a summary)
 #   make test    C tests under ASan/UBSan, then the Swift tests
 #   make bench   benchmarks (results go to BENCHMARKS.md by hand)
 #   make fuzz    the libFuzzer targets, FUZZ_SECONDS each
@@ -63,10 +63,12 @@ swift-test: deps
 	GENESIS_SCALE_TESTS=1 swift test $(SWIFT_BUILD_FLAGS) --skip-build --filter EngineClockAndScaleTests
 
 # The exposition checked by promtool and scraped by a real Prometheus; the
-# CLI's originate against the simulator, as a script sees it.
+# CLI's originate and a short call-center demo against the simulator, as a
+# script sees them.
 integration: deps
 	Tests/Integration/prometheus_scrape.sh
 	Tests/Integration/cli_originate.sh
+	Tests/Integration/cli_demo.sh
 
 # Every fuzz target for a short, bounded time: CI's guard against a
 # regression the fuzzers find at once. `make fuzz` runs them longer.

@@ -85,6 +85,15 @@ let package = Package(
             name: "GenesisSimulatorTests",
             dependencies: ["GenesisSimulator"]
         ),
+        // The command line's own logic (the call-center demo), through
+        // `@testable import genesis`.
+        .testTarget(
+            name: "GenesisCLITests",
+            dependencies: [
+                "genesis", "GenesisSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

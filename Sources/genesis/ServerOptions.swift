@@ -28,9 +28,12 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
+    /// The host given on the command line or in `ESL_HOST`, if any.
+    var givenHost: String? { host ?? Self.environment("ESL_HOST") }
+
     func configuration() -> InboundConfiguration {
         var configuration = InboundConfiguration(
-            host: host ?? Self.environment("ESL_HOST") ?? "127.0.0.1",
+            host: givenHost ?? "127.0.0.1",
             port: port ?? Self.environment("ESL_PORT").flatMap { UInt16($0) } ?? 8021,
             password: password ?? Self.environment("ESL_PASSWORD") ?? "ClueCon",
             connectTimeout: .milliseconds(Int64(connectTimeout * 1000)))

@@ -2,8 +2,5 @@
 struct Stopwatch {
     private let start = ContinuousClock.now
 
-    var seconds: Double {
-        let (whole, fraction) = (ContinuousClock.now - start).components
-        return Double(whole) + Double(fraction) / 1e18
-    }
+    var seconds: Double { (ContinuousClock.now - start).seconds }
 }

@@ -5,38 +5,11 @@
 # and no channel left once --hangup-after has hung up.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-WORK="$(mktemp -d)"
-SIM_PID=""
+source "$(dirname "${BASH_SOURCE[0]}")/cli_common.sh"
 
-cleanup() {
-  if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+PORT="$(free_port)" || fail "no free port"
 
-fail() {
-  echo "cli_originate: FAIL: $*" >&2
-  exit 1
-}
-
-cd "$ROOT"
-swift build --product genesis >/dev/null
-GENESIS="$(swift build --show-bin-path 2>/dev/null)/genesis"
-
-PORT=""
-for _ in $(seq 1 100); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then PORT="$candidate"; break; fi
-done
-[ -n "$PORT" ] || fail "no free port"
-
-"$GENESIS" simulate --port "$PORT" >"$WORK/simulator.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 1 100); do
-  "$GENESIS" api status --port "$PORT" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_simulator "$PORT"
 export ESL_PORT="$PORT"
 
 status=0
