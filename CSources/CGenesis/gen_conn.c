@@ -6,7 +6,9 @@
  * once (op_queued), so a burst of calls costs one wake-up and no allocation.
  * Writers append to the tail segment under wlock; one flush task per batch.
  * A writer on another thread that finds the socket idle sends directly
- * (conn_write_through), so a lone request costs no loop wake-up. */
+ * (conn_write_through), so a lone request costs no loop wake-up; a writer
+ * that knows more writes follow (gen_conn_write_batched) leaves its bytes to
+ * the loop's next batch instead. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -644,8 +646,8 @@ static size_t conn_write_through(gen_conn *c, const void *const *pieces,
   return n > 0 ? (size_t)n : 0;
 }
 
-int gen_conn_writev(gen_conn *c, const void *const *pieces, const size_t *lengths,
-                    size_t count) {
+static int conn_writev(gen_conn *c, const void *const *pieces, const size_t *lengths,
+                       size_t count, int allow_through) {
   if (!c || (count && (!pieces || !lengths))) return GEN_EINVAL;
   size_t total = 0;
   for (size_t i = 0; i < count; i++) total += lengths[i];
@@ -661,7 +663,7 @@ int gen_conn_writev(gen_conn *c, const void *const *pieces, const size_t *length
     pthread_mutex_unlock(&c->wlock);
     return GEN_EWRITEFULL;
   }
-  size_t skip = conn_write_through(c, pieces, lengths, count);
+  size_t skip = allow_through ? conn_write_through(c, pieces, lengths, count) : 0;
   if (skip == total) {
     pthread_mutex_unlock(&c->wlock);
     return 0;
@@ -719,9 +721,19 @@ int gen_conn_writev(gen_conn *c, const void *const *pieces, const size_t *length
   return 0;
 }
 
+int gen_conn_writev(gen_conn *c, const void *const *pieces, const size_t *lengths,
+                    size_t count) {
+  return conn_writev(c, pieces, lengths, count, 1);
+}
+
 int gen_conn_write(gen_conn *c, const void *data, size_t len) {
   const void *pieces[1] = {data};
-  return gen_conn_writev(c, pieces, &len, 1);
+  return conn_writev(c, pieces, &len, 1, 1);
+}
+
+int gen_conn_write_batched(gen_conn *c, const void *data, size_t len) {
+  const void *pieces[1] = {data};
+  return conn_writev(c, pieces, &len, 1, 0);
 }
 
 int gen_conn_write_repeated(gen_conn *c, const void *data, size_t len, uint64_t count,

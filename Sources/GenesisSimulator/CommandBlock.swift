@@ -15,6 +15,13 @@ struct CommandBlock {
     let body: [UInt8]?
 
     init(text: String, body: [UInt8]?) {
+        self.body = body.flatMap { $0.isEmpty ? nil : $0 }
+        // Most commands are one line (`api status`): nothing to split.
+        if !text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            line = text
+            headers = []
+            return
+        }
         var bytes = Array(text.utf8)[...]
         while let first = bytes.first, first == 0x0D || first == 0x0A { bytes = bytes.dropFirst() }
         var lines: [String] = []
@@ -31,7 +38,6 @@ struct CommandBlock {
             guard !value.isEmpty else { return nil }
             return (String(line[..<colon]), String(value))
         }
-        self.body = body.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// First header of that name, compared case-insensitively.

@@ -21,12 +21,19 @@ enum ReplyFrame {
         return frame
     }
 
+    /// Built in one buffer: every `api` answer goes through here.
     static func apiResponse(_ body: String) -> [UInt8] {
-        let bytes = Array(body.utf8)
-        var frame = Array("Content-Type: api/response\nContent-Length: \(bytes.count)\n\n".utf8)
-        frame.append(contentsOf: bytes)
+        let length = body.utf8.count
+        var frame: [UInt8] = []
+        frame.reserveCapacity(apiResponseHead.count + 24 + length)
+        frame += apiResponseHead
+        frame += String(length).utf8
+        frame += [0x0A, 0x0A]
+        frame += body.utf8
         return frame
     }
+
+    private static let apiResponseHead = Array("Content-Type: api/response\nContent-Length: ".utf8)
 
     /// The notice of a session-bound connection (ESL.md 3.5): disconnect
     /// with the goodbye body, or linger with `Linger-Time` and no body.

@@ -45,9 +45,13 @@ extension String {
 
     /// ASCII case-insensitive prefix test (`strncasecmp(cmd, word, len)`).
     func hasCaseInsensitivePrefix(_ prefix: String) -> Bool {
-        let bytes = utf8, prefixBytes = prefix.utf8
-        guard bytes.count >= prefixBytes.count else { return false }
-        return zip(bytes, prefixBytes).allSatisfy { Self.lowercased($0) == Self.lowercased($1) }
+        // One iterator, no zip: every command is tried against a dozen
+        // keywords before it is dispatched.
+        var bytes = utf8.makeIterator()
+        for expected in prefix.utf8 {
+            guard let byte = bytes.next(), Self.lowercased(byte) == Self.lowercased(expected) else { return false }
+        }
+        return true
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

@@ -28,6 +28,8 @@ public final class SimulatorSwitch: Sendable {
     private struct State {
         var sessions: SimulatorSessionCounters
         var heartbeatTimer: (any SimulatorTimer)?
+        /// `status` below its `UP` line, and the counters it was rendered from.
+        var statusTail: (sessions: SimulatorSessionCounters, text: String)?
     }
 
     /// - Parameter startMicroseconds: boot time; defaults to the clock's now
@@ -92,6 +94,18 @@ public final class SimulatorSwitch: Sendable {
     /// Changes the session statistics (the channel layer calls this).
     public func updateSessionCounters(_ change: (inout SimulatorSessionCounters) -> Void) {
         state.withLock { change(&$0.sessions) }
+    }
+
+    /// `status` below its `UP` line: it changes only with the session
+    /// counters, so it is rendered once per change instead of once per call
+    /// (`api status` is what the round-trip benchmarks send).
+    func statusTail(render: (SimulatorSessionCounters) -> String) -> String {
+        state.withLock { state in
+            if let cached = state.statusTail, cached.sessions == state.sessions { return cached.text }
+            let text = render(state.sessions)
+            state.statusTail = (state.sessions, text)
+            return text
+        }
     }
 
     public func uptimeMicroseconds() -> Int64 {
@@ -234,11 +248,20 @@ public final class SimulatorSwitch: Sendable {
     ) {
         let trimmedName = name.trimmingSpaces()
         let trimmedArguments = arguments.trimmingSpaces()
-        var apiEvent = makeEvent(type: "API", origin: .api)
-        if !trimmedName.isEmpty { apiEvent.append("API-Command", trimmedName) }
-        if !trimmedArguments.isEmpty { apiEvent.append("API-Command-Argument", trimmedArguments) }
+        // The API event (its dates and core headers) is most of the cost of
+        // a cheap command such as `status`; nobody subscribed to it is the
+        // common case, and then only its sequence number is spent.
+        var apiEvent: SimulatorEvent?
+        if anyoneMightWant("API") {
+            var event = makeEvent(type: "API", origin: .api)
+            if !trimmedName.isEmpty { event.append("API-Command", trimmedName) }
+            if !trimmedArguments.isEmpty { event.append("API-Command-Argument", trimmedArguments) }
+            apiEvent = event
+        } else {
+            skipEvent()
+        }
         let finish: @Sendable (APIResult?) -> Void = { [apiEvent] result in
-            self.publish(apiEvent)
+            if let apiEvent { self.publish(apiEvent) }
             guard let result, result.succeeded else {
                 completion("-ERR \(name) Command not found!\n", result)
                 return

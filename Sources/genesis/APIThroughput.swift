@@ -6,6 +6,8 @@ import Synchronization
 struct APIThroughput {
     var server: InboundConfiguration
     var command: String
+    /// The lanes prefer the client's I/O thread (``InboundClient/ioExecutor``).
+    var onIOThread: Bool
 
     func run(count: Int, inFlight: Int) async throws -> BenchResult {
         let client = try await InboundClient.connect(server)
@@ -13,9 +15,10 @@ struct APIThroughput {
         _ = try await client.api(command)  // warm up, and fail early on -ERR
         let issued = IssuedCount()
         let stopwatch = Stopwatch()
+        let executor = onIOThread ? client.ioExecutor : nil
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<min(inFlight, count) {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     while issued.value.add(1, ordering: .relaxed).newValue <= count {
                         _ = try await client.send(ESLCommand(line: "api \(command)"), timeout: nil)
                     }
@@ -27,7 +30,8 @@ struct APIThroughput {
         let meanMicroseconds = seconds / Double(count) * Double(min(inFlight, count)) * 1e6
         return BenchResult(
             name: "api", operations: count, seconds: seconds,
-            extra: [("in_flight", String(inFlight)), ("mean_latency_us", String(Int(meanMicroseconds)))])
+            extra: [("in_flight", String(inFlight)), ("mean_latency_us", String(Int(meanMicroseconds))),
+                    ("executor", onIOThread ? "\"io_thread\"" : "\"global\"")])
     }
 
     /// Commands handed out so far, shared by the in-flight lanes.

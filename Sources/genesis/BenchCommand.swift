@@ -21,6 +21,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "api commands in flight at once (api mode).")
     var inFlight: Int = 1
 
+    @Flag(help: "Run the api tasks on the client's I/O thread (InboundClient.ioExecutor) instead of the Swift runtime's threads (api mode).")
+    var onIOThread = false
+
     @Option(help: "The API command to time (api mode).")
     var command = "status"
 
@@ -40,7 +43,8 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         let result = switch mode {
         case .events: try await EventThroughput(server: server.configuration(), format: format.value).run(count: count)
-        case .api: try await APIThroughput(server: server.configuration(), command: command).run(count: count, inFlight: inFlight)
+        case .api: try await APIThroughput(server: server.configuration(), command: command, onIOThread: onIOThread)
+            .run(count: count, inFlight: inFlight)
         }
         print(json ? result.json : result.text)
     }

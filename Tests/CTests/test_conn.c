@@ -165,12 +165,17 @@ static int check_api_replies(side *s, gen_conn *conn, gen_slab *slab,
   return 0;
 }
 
+/* A client whose `api status` lines the listener answers with "OK". */
+static int start_api_fixture(fixture *fx) {
+  fixture_init(fx);
+  fx->server.hook = reply_to_commands;
+  fx->client.hook = check_api_replies;
+  return fixture_start(fx);
+}
+
 GEN_TEST(framesRoundTripBetweenClientAndListener) {
   fixture fx;
-  fixture_init(&fx);
-  fx.server.hook = reply_to_commands;
-  fx.client.hook = check_api_replies;
-  if (fixture_start(&fx)) {
+  if (start_api_fixture(&fx)) {
     gen_conn *c = atomic_load(&fx.client.conn);
     for (int i = 0; i < 5000; i++) GEN_CHECK_EQ_INT(gen_conn_write(c, "api status\n\n", 12), 0);
     GEN_CHECK(wait_for(&fx.client.frames, 5000));
@@ -190,6 +195,29 @@ GEN_TEST(framesRoundTripBetweenClientAndListener) {
   fixture_stop(&fx);
   GEN_CHECK_EQ_INT(atomic_load(&fx.client.close_reason), GEN_ESTOPPED);
   GEN_CHECK_EQ_INT(atomic_load(&fx.client.closes), 1);
+}
+
+/* Batched writes never leave from the caller's thread: they reach the peer
+ * only through the loop's flush, which they must schedule themselves, in
+ * order with the writes that were sent at once. */
+GEN_TEST(batchedWritesAreFlushedByTheLoopInOrder) {
+  fixture fx;
+  if (start_api_fixture(&fx)) {
+    gen_conn *c = atomic_load(&fx.client.conn);
+    for (int i = 0; i < 5000; i++) {
+      const char *half = "api st";
+      GEN_CHECK_EQ_INT(gen_conn_write(c, half, 6), 0);
+      GEN_CHECK_EQ_INT(gen_conn_write_batched(c, "atus\n\n", 6), 0);
+    }
+    GEN_CHECK(wait_for(&fx.client.frames, 5000));
+    GEN_CHECK_EQ_INT(atomic_load(&fx.server.frames), 5000);
+    GEN_CHECK_EQ_INT(atomic_load(&fx.server.bad) + atomic_load(&fx.client.bad), 0);
+    /* A lone batched write still goes out, with nothing after it. */
+    GEN_CHECK_EQ_INT(gen_conn_write_batched(c, "api status\n\n", 12), 0);
+    GEN_CHECK(wait_for(&fx.client.frames, 5001));
+    GEN_CHECK_EQ_INT(atomic_load(&fx.server.bad), 0);
+  }
+  fixture_stop(&fx);
 }
 
 /* ---- framing across reads and slabs -------------------------------------- */
@@ -555,6 +583,7 @@ GEN_TEST(connectFailureReportsThenCloses) {
 int main(void) {
   static const gen_test_case cases[] = {
       GEN_CASE(framesRoundTripBetweenClientAndListener),
+      GEN_CASE(batchedWritesAreFlushedByTheLoopInOrder),
       GEN_CASE(partialFramesAcrossReadsAndSlabs),
       GEN_CASE(bodyLargerThanASlab),
       GEN_CASE(pausedReadingPushesBackAndLosesNothing),

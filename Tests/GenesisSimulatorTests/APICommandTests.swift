@@ -89,6 +89,31 @@ struct APICommandTests {
         #expect(frames[1].bodyText.contains("Event-Calling-File: switch_loadable_module.c\n"))
     }
 
+    @Test("an api call nobody receives the API event of still spends its Event-Sequence number")
+    func unsubscribedAPIEventKeepsSequence() {
+        let (connection, link) = connect(capturedSwitch(firstEventSequence: 10))
+        connection.send("api echo unseen")
+        connection.send("event plain CUSTOM")
+        link.reset()
+        connection.simulator.fire(eventName: "CUSTOM")
+        #expect(link.frames.map(\.contentType) == ["text/event-plain"])
+        #expect(link.frames.first?.bodyText.contains("Event-Sequence: 11\n") == true)
+    }
+
+    @Test("status renders the session counters current at each call")
+    func statusFollowsSessionCounters() {
+        let simulator = capturedSwitch()
+        let (connection, link) = connect(simulator)
+        connection.send("api status")
+        simulator.updateSessionCounters { $0.current = 3; $0.peak = 7 }
+        connection.send("api status")
+        let bodies = link.frames.map(\.bodyText)
+        #expect(bodies.count == 2)
+        #expect(bodies.first?.contains("\n0 session(s) - peak 0, last 5min 0 \n") == true)
+        #expect(bodies.last?.contains("\n3 session(s) - peak 7, last 5min 0 \n") == true)
+        #expect(bodies.last?.hasPrefix("UP 0 years, 0 days, 0 hours, 0 minutes, 0 seconds") == true)
+    }
+
     @Test("sim_blast answers +OK, then writes the pre-rendered event count times in one burst")
     func simBlast() {
         let (connection, link) = connect(capturedSwitch())

@@ -64,6 +64,36 @@ import Testing
         }
     }
 
+    @Test func commandsOnTheIOExecutorResumeOnTheLoopThread() async throws {
+        let fixture = try SimulatorFixture()
+        defer { fixture.close() }
+        let client = try await fixture.connect()
+        defer { client.close() }
+        try await withDeadline(.seconds(20)) {
+            try await withThrowingTaskGroup(of: (Int, String, Bool).self) { group in
+                for index in 0..<100 {
+                    group.addTask(executorPreference: client.ioExecutor) {
+                        let output = try await client.api("echo \(index)")
+                        return (index, output, Engine.shared.isOnLoopThread)
+                    }
+                }
+                for try await (index, output, onLoopThread) in group {
+                    #expect(output == String(index))
+                    #expect(onLoopThread)
+                }
+            }
+        }
+        // A deadline and a tombstone work the same from the loop thread.
+        fixture.inject(.stall)
+        let timedOut = Task(executorPreference: client.ioExecutor) {
+            try await client.send(ESLCommand(line: "api echo late"), timeout: .milliseconds(200))
+        }
+        await #expect(throws: ESLError.timeout(operation: "api", seconds: 0.2)) { try await timedOut.value }
+        fixture.inject(.resume)
+        let next = Task(executorPreference: client.ioExecutor) { try await client.api("echo next") }
+        #expect(try await next.value == "next")
+    }
+
     @Test func userauthAuthenticatesAUser() async throws {
         var configuration = SimulatorConfiguration()
         configuration.users = ["1000@default": "secret"]

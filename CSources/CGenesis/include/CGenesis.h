@@ -347,6 +347,12 @@ void gen_conn_set_callbacks(gen_conn *conn, const gen_conn_callbacks *callbacks)
  * or GEN_ECLOSED. */
 int gen_conn_write(gen_conn *conn, const void *data, size_t len);
 
+/* Like gen_conn_write, but never sent from the calling thread: the bytes join
+ * the loop's next batched write. For a writer that knows more writes follow
+ * (a command pipelined behind others still unanswered), where one send per
+ * call would cost a syscall, and a wake-up of the peer, each. */
+int gen_conn_write_batched(gen_conn *conn, const void *data, size_t len);
+
 /* The same for several pieces written back to back, atomically with respect
  * to other writes (one frame never interleaves with another). */
 int gen_conn_writev(gen_conn *conn, const void *const *pieces,

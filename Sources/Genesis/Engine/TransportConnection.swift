@@ -45,6 +45,14 @@ package final class TransportConnection: Sendable {
         try Self.check(status)
     }
 
+    /// Queues bytes for the loop's next batched write, never sent from the
+    /// calling thread (see `gen_conn_write_batched`): for writes that more
+    /// writes are known to follow.
+    package func writeBatched(_ bytes: [UInt8]) throws(ESLError) {
+        let status = bytes.withUnsafeBytes { gen_conn_write_batched(raw, $0.baseAddress, $0.count) }
+        try Self.check(status)
+    }
+
     /// Writes `bytes` `count` times with bounded memory (the engine keeps one
     /// copy); `completion` runs on the loop thread once every copy has been
     /// handed to the kernel, or the connection closed, with the copies written.

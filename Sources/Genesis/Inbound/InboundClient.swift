@@ -29,6 +29,15 @@ import Synchronization
 public final class InboundClient: ESLCommandSender {
     public let configuration: InboundConfiguration
     private let engine: Engine
+    /// The thread that reads and writes this client's socket, as a task
+    /// executor. A task that only sends commands and handles their replies
+    /// may prefer it (`Task(executorPreference: client.ioExecutor)`, or
+    /// `group.addTask(executorPreference:)`): each reply then resumes its
+    /// command on that thread, in the loop iteration that read it, instead of
+    /// waking another thread, and the commands such tasks send next go out
+    /// in one write. That task must never block (no blocking I/O, no long
+    /// computation): every connection of the process waits while it runs.
+    public let ioExecutor: any TaskExecutor
     private let eventBuffer: EventBuffer
     /// The transport the event buffer resumes when a consumer catches up:
     /// the current connection's, whichever that is.
@@ -55,6 +64,7 @@ public final class InboundClient: ESLCommandSender {
     private init(configuration: InboundConfiguration, engine: Engine) {
         self.configuration = configuration
         self.engine = engine
+        ioExecutor = EngineExecutor(engine: engine)
         let readSlot = TransportSlot()
         self.readSlot = readSlot
         eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {

@@ -24,6 +24,13 @@ public enum GenesisTracing {
         isolation: isolated (any Actor)? = #isolation,
         _ operation: (any Span) async throws -> T
     ) async rethrows -> T {
+        // Most processes install no instrument at all, which its concrete
+        // type tells with one cheap cast; the tracer lookup below (a lock and
+        // a protocol-conformance search) was a tenth of a pipelined command's
+        // time.
+        if InstrumentationSystem.instrument is NoOpInstrument {
+            return try await operation(NoOpTracer.NoOpSpan(context: ServiceContext.current ?? .topLevel))
+        }
         // Without a tracer, skip swift-distributed-tracing's generic layers
         // (a task-local binding and three closures): their async frames stay
         // in a task's stack allocator for the task's life, a few KiB for

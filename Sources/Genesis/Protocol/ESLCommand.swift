@@ -19,7 +19,10 @@ public struct ESLCommand: Sendable, CustomStringConvertible {
 
     /// The first word (`api`, `bgapi`, `sendmsg`, …): what metrics and spans
     /// name the command by.
-    public var verb: Substring { line.prefix { $0 != " " } }
+    public var verb: Substring {
+        // By bytes: a walk over Characters was a few percent of every send.
+        line[..<(line.utf8.firstIndex(of: UInt8(ascii: " ")) ?? line.endIndex)]
+    }
 
     /// Builds a command from its line, headers and body.
     public init(line: String, headers: [ESLHeader] = [], body: [UInt8]? = nil) throws(ESLError) {

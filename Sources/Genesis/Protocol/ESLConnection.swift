@@ -247,7 +247,16 @@ package final class ESLConnection: TransportDelegate {
                             return ESLError.connectionLost(command: verb, mayHaveRun: false)
                         }
                         do {
-                            try transport.write(bytes)
+                            // Behind commands still unanswered, this one
+                            // joins the loop's next write: sent from here,
+                            // each of a pipelined burst would cost a syscall
+                            // and a wake-up of the peer. Alone, it goes out at
+                            // once from this thread.
+                            if state.pending.isEmpty {
+                                try transport.write(bytes)
+                            } else {
+                                try transport.writeBatched(bytes)
+                            }
                         } catch ESLError.connectionClosed {
                             // The engine refused the write: the socket is
                             // closing, and these bytes never left.
