@@ -64,6 +64,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The soak (`make soak`): calls with random faults against the
+        // simulator, then a leak check; it reads the library's package API.
+        .executableTarget(
+            name: "Soak",
+            dependencies: [
+                "Genesis", "GenesisSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Examples (Examples/README.md): each runs against the embedded
         // simulator when no --host is given.
         .executableTarget(name: "ClickToCall", dependencies: ["Genesis", "GenesisSimulator"], path: "Examples/ClickToCall"),

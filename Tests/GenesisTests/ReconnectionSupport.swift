@@ -70,3 +70,13 @@ func firstEvent(
         throw ESLError.connectionClosed(pendingCommands: 0)
     }
 }
+
+/// The error `body` throws, or nil when it returns.
+func thrown<T>(_ body: () async throws -> T) async -> (any Error)? {
+    do {
+        _ = try await body()
+        return nil
+    } catch {
+        return error
+    }
+}

@@ -77,18 +77,22 @@ struct RedisClientTests {
         }
     }
 
-    @Test func aKilledConnectionFailsCommandsWithConnectionLost() async throws {
+    @Test func aKilledConnectionFailsTheCommandInFlightAndTheNextOneReconnects() async throws {
         try await withRedisServer { server in
             let victim = try await server.client()
             let killer = try await server.client()
             guard let id = try await victim.command("CLIENT", "ID").integer else { Issue.record("no id"); return }
+            let blocked = try await blockedCommand(on: victim, watchedBy: killer)
             try await killer.command("CLIENT", "KILL", "ID", String(id))
-            do throws(RedisError) {
-                try await victim.command("PING")
-                Issue.record("a killed connection answered")
-            } catch {
-                guard case .connectionLost = error else { Issue.record("\(error)"); return }
+            let inFlight = try await withDeadline(.seconds(10)) { await blocked.value }
+            guard case .connectionLost? = inFlight else {
+                Issue.record("the killed command ended with \(String(describing: inFlight))")
+                return
             }
+            // The next command connects again: a new connection, a new id.
+            let newID = try await victim.command("CLIENT", "ID").integer
+            #expect(newID != nil && newID != id)
+            victim.close()
             killer.close()
         }
     }

@@ -6,43 +6,51 @@ import Glibc
 #endif
 
 /// A real redis-server (the Debian package), started by the test on a free
-/// loopback port with no persistence, and stopped by `stop()`.
+/// loopback port with no persistence, and stopped by `stop()`. `restart()`
+/// kills it and starts a new one on the same port: everything it held is
+/// gone, as after a crash.
 final class RedisServerFixture: Sendable {
     let port: UInt16
-    private let pid: pid_t
+    private let pid: Mutex<pid_t>
 
     private init(port: UInt16, pid: pid_t) {
         self.port = port
-        self.pid = pid
+        self.pid = Mutex(pid)
     }
 
     static func start() async throws -> RedisServerFixture {
         for _ in 0..<5 {
             let port = try freePort()
-            let arguments = [
-                "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
-            ]
-            var pid: pid_t = 0
-            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            guard posix_spawnp(&pid, "redis-server", &actions, nil, &argv, environ) == 0 else {
-                throw FixtureError.redisDidNotStart
-            }
-            let server = RedisServerFixture(port: port, pid: pid)
-            for _ in 0..<300 {
-                if canConnect(port) { return server }
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { break } // the port was taken meanwhile
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            server.stop()
+            if let pid = try await spawn(port: port) { return RedisServerFixture(port: port, pid: pid) }
         }
         throw FixtureError.redisDidNotStart
+    }
+
+    /// Starts redis-server on `port` and waits until it accepts
+    /// connections; nil if it exited first (the port was taken meanwhile).
+    private static func spawn(port: UInt16) async throws -> pid_t? {
+        let arguments = [
+            "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+        ]
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        guard posix_spawnp(&pid, "redis-server", &actions, nil, &argv, environ) == 0 else {
+            throw FixtureError.redisDidNotStart
+        }
+        for _ in 0..<300 {
+            if canConnect(port) { return pid }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { return nil }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        reap(pid)
+        return nil
     }
 
     var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
@@ -52,7 +60,35 @@ final class RedisServerFixture: Sendable {
     }
 
     /// SIGKILL and reap: nothing of the server is kept, so nothing to flush.
+    /// Stopping a stopped server does nothing (its pid may be reused).
     func stop() {
+        let running = pid.withLock { pid in
+            defer { pid = 0 }
+            return pid
+        }
+        if running > 0 { Self.reap(running) }
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing is
+    /// answered, as with a hung host. `resume()` thaws it.
+    func pause() { kill(pid.withLock { $0 }, SIGSTOP) }
+
+    func resume() { kill(pid.withLock { $0 }, SIGCONT) }
+
+    /// Starts a fresh server on the same port after `stop()` (retrying while
+    /// the old socket is released).
+    func restart() async throws {
+        for _ in 0..<50 {
+            if let fresh = try await Self.spawn(port: port) {
+                pid.withLock { $0 = fresh }
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw FixtureError.redisDidNotStart
+    }
+
+    private static func reap(_ pid: pid_t) {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
@@ -102,6 +138,28 @@ func withRedisServer<R>(_ body: (RedisServerFixture) async throws -> R) async th
         server.stop()
         throw error
     }
+}
+
+/// Starts a command that Redis holds (`BLPOP` on an empty list, 30 s) and
+/// returns once `observer` sees it blocked: a command surely in flight. The
+/// task ends with the command's error, or nil if it was answered.
+func blockedCommand(on client: RedisClient, watchedBy observer: RedisClient) async throws -> Task<RedisError?, Never> {
+    let blocked = Task { () -> RedisError? in
+        do throws(RedisError) {
+            try await client.command("BLPOP", "nothing", "30")
+            return nil
+        } catch {
+            return error
+        }
+    }
+    let seen = await eventually {
+        (try? await observer.command("INFO", "clients").string)?.contains("blocked_clients:1") == true
+    }
+    guard seen else {
+        blocked.cancel()
+        throw DeadlineExceeded(limit: .seconds(5))
+    }
+    return blocked
 }
 
 /// Polls `condition` until it holds or `timeout` passes (test helper only).

@@ -26,7 +26,7 @@ import Synchronization
 /// ```
 public final class CallControl: Sendable {
     public let client: InboundClient
-    let registry: ChannelRegistry
+    package let registry: ChannelRegistry
     private let reader: Mutex<Task<Void, Never>?>
     private let reconciler: Mutex<Task<Void, Never>?>
 

@@ -72,6 +72,17 @@ public final class InMemoryQueueBackend: QueueBackend {
         effects.run()
     }
 
+    /// Every queue's holders and waiters added up: zero once every caller
+    /// has released or left (what a leak check reads).
+    package var occupancy: (holders: Int, waiting: Int, queues: Int) {
+        lines.withLock { lines in
+            lines.values.reduce(into: (holders: 0, waiting: 0, queues: lines.count)) { total, line in
+                total.holders += line.holders.count
+                total.waiting += line.waiting.count
+            }
+        }
+    }
+
     public func position(queue: String, item: String) -> Int? {
         lines.withLock { lines in
             lines[queue]?.waiting.firstIndex { $0.item == item }.map { $0 + 1 }

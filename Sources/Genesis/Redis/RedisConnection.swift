@@ -13,7 +13,7 @@ final class RedisConnection: Sendable {
     }
 
     private struct State {
-        var readyWaiters: [CheckedContinuation<Result<Void, RedisError>, Never>] = []
+        var readyWaiters: [RedisWaiter<Void>] = []
         var readyResult: Result<Void, RedisError>?
         var closedReason: RedisError?
     }
@@ -23,9 +23,11 @@ final class RedisConnection: Sendable {
     private nonisolated(unsafe) var raw: OpaquePointer?
     private let state = Mutex(State())
     private let onPush: (@Sendable (Push) -> Void)?
+    private let commandTimeout: Duration
 
-    private init(onPush: (@Sendable (Push) -> Void)?) {
+    private init(onPush: (@Sendable (Push) -> Void)?, commandTimeout: Duration) {
         self.onPush = onPush
+        self.commandTimeout = commandTimeout
     }
 
     deinit {
@@ -36,11 +38,11 @@ final class RedisConnection: Sendable {
     }
 
     /// Opens a connection and waits until it is ready (connected, `AUTH`
-    /// and `SELECT` done).
+    /// and `SELECT` done), for at most `configuration.connectTimeout`.
     static func open(
         _ configuration: RedisConfiguration, engine: Engine, onPush: (@Sendable (Push) -> Void)? = nil
     ) async throws(RedisError) -> RedisConnection {
-        let connection = RedisConnection(onPush: onPush)
+        let connection = RedisConnection(onPush: onPush, commandTimeout: configuration.commandTimeout)
         var config = gen_redis_config()
         gen_redis_config_init(&config)
         config.port = configuration.port
@@ -81,14 +83,16 @@ final class RedisConnection: Sendable {
             throw RedisError(code: status)
         }
         connection.raw = handle
-        let ready = await withCheckedContinuation { continuation in
+        let ready = await RedisWaiter<Void>.wait(timeout: configuration.connectTimeout, operation: "connect") {
+            waiter in
             let settled: Result<Void, RedisError>? = connection.state.withLock { state in
                 if let result = state.readyResult { return result }
-                state.readyWaiters.append(continuation)
+                state.readyWaiters.append(waiter)
                 return nil
             }
-            if let settled { continuation.resume(returning: settled) }
+            if let settled { waiter.resume(settled) }
         }
+        if case .failure = ready { connection.close() }
         try ready.get()
         return connection
     }
@@ -104,7 +108,7 @@ final class RedisConnection: Sendable {
             defer { state.readyWaiters = [] }
             return state.readyWaiters
         }
-        for waiter in waiters { waiter.resume(returning: result) }
+        for waiter in waiters { waiter.resume(result) }
     }
 
     private func closed(reason: Int32) {
@@ -116,7 +120,8 @@ final class RedisConnection: Sendable {
     /// Why the connection ended, or nil while it is open.
     var closedReason: RedisError? { state.withLock { $0.closedReason } }
 
-    /// Sends one command (each argument binary-safe) and returns its reply.
+    /// Sends one command (each argument binary-safe) and returns its reply,
+    /// or `RedisError.timeout` after the configuration's `commandTimeout`.
     func command(_ arguments: [[UInt8]]) async throws(RedisError) -> RedisValue {
         guard let raw, !arguments.isEmpty else { throw RedisError.unexpectedReply("empty command") }
         // One contiguous copy of all arguments (plus a byte so the buffer is
@@ -130,8 +135,9 @@ final class RedisConnection: Sendable {
             lengths.append(argument.count)
         }
         flat.append(0)
-        let result: Result<RedisValue, RedisError> = await withCheckedContinuation { continuation in
-            let box = Unmanaged.passRetained(ReplyBox(continuation)).toOpaque()
+        let verb = String(decoding: arguments[0], as: UTF8.self)
+        let result = await RedisWaiter<RedisValue>.wait(timeout: commandTimeout, operation: verb) { waiter in
+            let box = Unmanaged.passRetained(waiter).toOpaque()
             let status = flat.withUnsafeBufferPointer { bytes -> Int32 in
                 let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
                 var offset = 0
@@ -142,17 +148,17 @@ final class RedisConnection: Sendable {
                     offset += length
                 }
                 return gen_redis_command(raw, lengths.count, pointers, lengths, { arg, status, reply in
-                    let box = Unmanaged<ReplyBox>.fromOpaque(arg!).takeRetainedValue()
+                    let waiter = Unmanaged<RedisWaiter<RedisValue>>.fromOpaque(arg!).takeRetainedValue()
                     if let reply, status == 0 {
-                        box.continuation.resume(returning: RedisValue.read(reply))
+                        waiter.resume(RedisValue.read(reply))
                     } else {
-                        box.continuation.resume(returning: .failure(RedisError(code: status)))
+                        waiter.resume(.failure(RedisError(code: status)))
                     }
                 }, box)
             }
             if status != 0 {
-                Unmanaged<ReplyBox>.fromOpaque(box).release()
-                continuation.resume(returning: .failure(RedisError(code: status)))
+                Unmanaged<RedisWaiter<RedisValue>>.fromOpaque(box).release()
+                waiter.resume(.failure(RedisError(code: status)))
             }
         }
         return try result.get()
@@ -179,14 +185,6 @@ final class RedisConnection: Sendable {
     /// Drops the connection: commands in flight fail with `connectionClosed`.
     func close() {
         if let raw { gen_redis_close(raw) }
-    }
-}
-
-/// Carries a command's continuation through the C callback's `void *`.
-private final class ReplyBox {
-    let continuation: CheckedContinuation<Result<RedisValue, RedisError>, Never>
-    init(_ continuation: CheckedContinuation<Result<RedisValue, RedisError>, Never>) {
-        self.continuation = continuation
     }
 }
 

@@ -11,6 +11,9 @@ public enum RedisError: Error, Sendable, Equatable {
     /// The connection failed or the server closed it; a command in flight
     /// may or may not have run.
     case connectionLost(reason: String)
+    /// No reply within the configured deadline (`connectTimeout` while
+    /// connecting, else `commandTimeout`); a command may still have run.
+    case timeout(operation: String, after: Duration)
     /// The server answered with an error reply (`-ERR …`, `-NOSCRIPT …`).
     case serverError(message: String)
     /// A reply of a shape the caller did not expect (a script bug, or keys
@@ -41,6 +44,7 @@ extension RedisError: CustomStringConvertible {
         case .authenticationFailed: "redis refused AUTH or SELECT"
         case .connectionClosed: "redis client closed"
         case .connectionLost(let reason): "redis connection lost: \(reason)"
+        case .timeout(let operation, let after): "redis \(operation) timed out after \(after)"
         case .serverError(let message): "redis error: \(message)"
         case .unexpectedReply(let what): "unexpected redis reply: \(what)"
         case .engineFailure(let code, let message): "engine failure \(code): \(message)"

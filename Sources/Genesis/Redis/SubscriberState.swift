@@ -3,8 +3,13 @@
 /// is subscribed once however many local handlers it has, and a
 /// resubscription waits for the pending UNSUBSCRIBE's confirmation (hiredis
 /// 0.14 would otherwise drop the new subscription's callback).
+///
+/// Each connection opened gets a generation number: when the current one
+/// closes, the table empties and the next `subscribe` opens a new
+/// connection, while pushes from an older (or a losing) connection are
+/// ignored.
 struct SubscriberState {
-    typealias Waiter = CheckedContinuation<Result<Void, RedisError>, Never>
+    typealias Waiter = RedisWaiter<Void>
     typealias Handler = @Sendable (RedisMessage) -> Void
 
     enum Action {
@@ -21,13 +26,43 @@ struct SubscriberState {
         var unsubscribing = false
     }
 
-    var connection: RedisConnection?
+    private(set) var connection: RedisConnection?
+    private var generation: UInt64 = 0
+    private var lastGeneration: UInt64 = 0
     private var channels: [String: Channel] = [:]
-    private var failure: RedisError?
 
-    mutating func add(channel name: String, id: UInt64, handler: @escaping Handler, waiter: Waiter) -> Action {
-        if let failure {
-            waiter.resume(returning: .failure(failure))
+    /// The number of the connection about to be opened.
+    mutating func reserveGeneration() -> UInt64 {
+        lastGeneration += 1
+        return lastGeneration
+    }
+
+    /// The subscriber connection, unless it has closed.
+    var openConnection: RedisConnection? {
+        guard let connection, connection.closedReason == nil else { return nil }
+        return connection
+    }
+
+    /// Makes `candidate` the subscriber connection unless another open one
+    /// won meanwhile; returns the one in use, and the waiters and handlers
+    /// of a closed one it replaced (whose close was not seen).
+    mutating func adopt(_ candidate: RedisConnection, generation number: UInt64)
+        -> (connection: RedisConnection, waiters: [Waiter], handlers: [Handler])
+    {
+        if let openConnection { return (openConnection, [], []) }
+        let (waiters, handlers) = fail(.connectionLost(reason: "subscriber connection closed"))
+        connection = candidate
+        generation = number
+        return (candidate, waiters, handlers)
+    }
+
+    func isCurrent(_ number: UInt64) -> Bool { connection != nil && generation == number }
+
+    mutating func add(
+        channel name: String, id: UInt64, handler: @escaping Handler, waiter: Waiter, on current: RedisConnection
+    ) -> Action {
+        guard connection === current else {
+            waiter.resume(.failure(.connectionLost(reason: "subscriber connection closed")))
             return .none
         }
         var channel = channels[name] ?? Channel()
@@ -85,8 +120,10 @@ struct SubscriberState {
         return .subscribe(name)
     }
 
+    /// The current connection closed: every waiter and handler is told, and
+    /// the next `subscribe` starts afresh.
     mutating func fail(_ error: RedisError) -> ([Waiter], [Handler]) {
-        failure = failure ?? error
+        connection = nil
         var waiters: [Waiter] = []
         var handlers: [Handler] = []
         for channel in channels.values {
