@@ -40,6 +40,10 @@ struct ConnectionState {
     var pending: [(frame: [UInt8], isEvent: Bool)] = []
     /// What the switch's ``EventBus`` last learnt of ``routes``.
     var announcedRoutes: [EventRoute]?
+    /// What ``routes`` was last computed from: the filters' revision and
+    /// the `myevents` channel. Unchanged, the routes are too, so a command
+    /// that touched neither costs no walk over thousands of filters.
+    var announcedSource: (filters: Int, channelUUID: String?) = (-1, nil)
 
     /// The (header, value) pairs one of which every event this connection
     /// can want carries, or nil when it may want any event.

@@ -11,6 +11,12 @@ struct EventFilter {
     /// Only an unsigned value starting with `/` is a regular expression
     /// (`/pattern/flags`); `-/x/` is compared literally, as FreeSWITCH does.
     let regex: Regex<AnyRegexOutput>?
+    /// For a regular expression that is `^` and plain letters, digits, `-`
+    /// and `_` without flags (`/^1b2c-/`, the prefix a client gives the
+    /// UUIDs of its legs): the literal it must start with. Tested with a
+    /// byte comparison instead of the regular expression engine, with the
+    /// same outcome, because it is checked against every event.
+    let anchoredLiteral: String?
 
     init(header: String, value: String) {
         self.header = header
@@ -24,15 +30,28 @@ struct EventFilter {
         isPositive = positive
         comparand = String(rest)
         regex = value.hasPrefix("/") ? Self.compile(value) : nil
+        anchoredLiteral = Self.anchoredLiteral(value)
     }
 
     /// Whether this filter matches the event's value of ``header``.
     func matches(_ headerValue: String) -> Bool {
         if value.hasPrefix("/") {
+            if let anchoredLiteral { return headerValue.utf8.starts(with: anchoredLiteral.utf8) }
             guard let regex else { return false }
             return headerValue.contains(regex)
         }
         return headerValue.caseInsensitiveEquals(comparand)
+    }
+
+    /// The literal of `/^literal/`, nil for any other value.
+    private static func anchoredLiteral(_ text: String) -> String? {
+        guard text.hasPrefix("/^"), text.hasSuffix("/"), text.utf8.count > 3 else { return nil }
+        let literal = text.utf8.dropFirst(2).dropLast()
+        let plain = literal.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+        return plain ? String(decoding: literal, as: UTF8.self) : nil
     }
 
     /// `/pattern/flags` with PCRE's `i` and `s` flags; a pattern Swift's

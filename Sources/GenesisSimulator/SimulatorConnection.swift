@@ -301,6 +301,9 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// event is routed by stale routes after the reply).
     private func handleAndRoute(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
         let work = handle(block, &state)
+        let source = (filters: state.filters.revision, channelUUID: state.subscription.channelUUID)
+        guard source != state.announcedSource else { return work }
+        state.announcedSource = source
         let routes = state.routes
         if routes != state.announcedRoutes {
             state.announcedRoutes = routes

@@ -42,6 +42,48 @@ struct EventFilterTests {
         #expect(delivered(filters: ["X-Kind ESLTEST::PING"], events: [("CUSTOM", [("X-Kind", "esltest::ping")])]) == ["CUSTOM-esltest%3A%3Aping"])
     }
 
+    /// Positive filters are looked up by pair (literals) or tried in any
+    /// order (regular expressions); deleting one, or adding a negative one,
+    /// must give the ordered loop's verdict.
+    @Test("many channel filters: value case ignored, deletion exact, a negative filter still wins")
+    func manyChannelFilters() {
+        let events: [(String, [(name: String, value: String)])] = (1...4).map { ("CHANNEL_ANSWER", [("Unique-ID", "u\($0)")]) }
+        let filters = (1...3).map { "Unique-ID U\($0)" }
+        #expect(delivered(filters: filters, events: events) == ["CHANNEL_ANSWER-u1", "CHANNEL_ANSWER-u2", "CHANNEL_ANSWER-u3"])
+        #expect(delivered(filters: filters + ["delete Unique-ID U2"], events: events)
+            == ["CHANNEL_ANSWER-u1", "CHANNEL_ANSWER-u3"])
+        #expect(delivered(filters: filters + ["Unique-ID U1", "delete Unique-ID U1"], events: events)
+            == ["CHANNEL_ANSWER-u2", "CHANNEL_ANSWER-u3"])
+        #expect(delivered(filters: ["Unique-ID -u3"] + filters, events: events)
+            == ["CHANNEL_ANSWER-u1", "CHANNEL_ANSWER-u2"])
+        #expect(delivered(filters: filters + ["Unique-ID -u3", "delete Unique-ID -u3"], events: events)
+            == ["CHANNEL_ANSWER-u1", "CHANNEL_ANSWER-u2", "CHANNEL_ANSWER-u3"])
+        #expect(delivered(filters: filters + ["Unique-ID /^u4$/"], events: events)
+            == ["CHANNEL_ANSWER-u1", "CHANNEL_ANSWER-u2", "CHANNEL_ANSWER-u3", "CHANNEL_ANSWER-u4"])
+        #expect(delivered(filters: ["Unique-ID /^u4$/"] + filters + ["delete Unique-ID /^u4$/"], events: events)
+            == ["CHANNEL_ANSWER-u1", "CHANNEL_ANSWER-u2", "CHANNEL_ANSWER-u3"])
+    }
+
+    /// `/^literal/` takes a byte comparison instead of the regular
+    /// expression engine; the outcome must be the engine's: case counts
+    /// without `i`, and the literal anchors at the start only.
+    @Test("an anchored literal prefix matches as the regular expression does")
+    func anchoredLiteralPrefix() {
+        let events: [(String, [(name: String, value: String)])] = [
+            ("CHANNEL_ANSWER", [("Unique-ID", "1b2c3d4e-5f60-4a1b-8c2d-000000000001")]),
+            ("CHANNEL_ANSWER", [("Unique-ID", "1B2C3D4E-5f60-4a1b-8c2d-000000000002")]),
+            ("CHANNEL_ANSWER", [("Unique-ID", "ff1b2c3d4e-5f60-4a1b-8c2d-000000000003")]),
+            ("CHANNEL_ANSWER", [("Other-Leg-Unique-ID", "1b2c3d4e-5f60-4a1b-8c2d-000000000004")]),
+        ]
+        #expect(delivered(filters: ["Unique-ID /^1b2c3d4e-5f60-/"], events: events)
+            == ["CHANNEL_ANSWER-1b2c3d4e-5f60-4a1b-8c2d-000000000001"])
+        // With a flag, or anything but plain characters, the engine decides.
+        #expect(delivered(filters: ["Unique-ID /^1b2c3d4e-5f60-/i"], events: events)
+            == ["CHANNEL_ANSWER-1b2c3d4e-5f60-4a1b-8c2d-000000000001", "CHANNEL_ANSWER-1B2C3D4E-5f60-4a1b-8c2d-000000000002"])
+        #expect(delivered(filters: ["Unique-ID /^1b2c.d4e-/"], events: events)
+            == ["CHANNEL_ANSWER-1b2c3d4e-5f60-4a1b-8c2d-000000000001"])
+    }
+
     @Test("filter replies and deletion by header, by value and all")
     func filterCommands() {
         let simulator = capturedSwitch()

@@ -4,11 +4,13 @@
 //
 //   swift build -c release --package-path Benchmarks --product RingGroup
 //   Benchmarks/.build/release/RingGroup --groups 1000 --connections 4
+//   Benchmarks/.build/release/RingGroup --groups 100 --uuids both
 //
 // Reports the time until every `RingGroup.ring` returned, the channels left
 // once they had (losers must be 0; each winner is a loopback pair, 2
-// channels) and after hanging the winners up (must be 0), and the latency
-// from the winner's answer to the last hangup of its group's losing legs.
+// channels) and after hanging the winners up (must be 0), the latency
+// from the winner's answer to the last hangup of its group's losing legs,
+// and the command round trip on the ringing connections meanwhile.
 //
 // Latency is measured on the simulator's clock: a separate monitoring
 // connection receives CHANNEL_ANSWER and CHANNEL_HANGUP with their
@@ -16,9 +18,19 @@
 // For each group: last loser-channel CHANNEL_HANGUP minus the winning leg's
 // CHANNEL_ANSWER. It covers the answer event reaching Genesis, the bgapi
 // result, the decision, the `uuid_kill`s, and the switch hanging them up.
+//
+// `--uuids prefixed` (default) rings with call control's own leg UUIDs,
+// whose events one filter set at start lets through; `per-leg` gives every
+// leg a random UUID and so a `filter` command of its own (the way every leg
+// was subscribed before); `both` runs the two one after the other, each on
+// a fresh simulator, for a comparison in one run.
 import Genesis
 import GenesisSimulator
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
@@ -27,18 +39,13 @@ func option(_ name: String) -> String? {
 let groups = option("--groups").flatMap(Int.init) ?? 1_000
 let connectionCount = max(1, option("--connections").flatMap(Int.init) ?? 4)
 let answerMilliseconds = option("--answer-ms").flatMap(Int.init) ?? 500
-
-/// CHANNEL_ANSWER / CHANNEL_HANGUP timestamps seen by the monitor.
-final class Timeline: Sendable {
-    struct Entry: Sendable { var answers: [String: Int] = [:]; var hangups: [(uuid: String, at: Int)] = [] }
-    private let state = Mutex<[String: Entry]>([:])
-    func record(group: String, name: String, uuid: String, at: Int) {
-        state.withLock { all in
-            if name == "CHANNEL_ANSWER" { all[group, default: Entry()].answers[uuid] = at }
-            else { all[group, default: Entry()].hangups.append((uuid, at)) }
-        }
-    }
-    var snapshot: [String: Entry] { state.withLock { $0 } }
+let uuidModes: [String] = switch option("--uuids") ?? "prefixed" {
+case "both": ["per-leg", "prefixed"]
+case let mode: [mode]
+}
+guard uuidModes.allSatisfy({ $0 == "prefixed" || $0 == "per-leg" }) else {
+    print("--uuids must be prefixed, per-leg or both")
+    exit(2)
 }
 
 func seconds(_ duration: Duration) -> Double {
@@ -54,6 +61,25 @@ func fixed(_ value: Double, _ digits: Int = 1) -> String {
     guard digits > 0 else { return String(whole) }
     let text = String(fraction)
     return "\(whole).\(String(repeating: "0", count: digits - text.count))\(text)"
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+
+/// CPU time (user + system) this process has used, in seconds: the
+/// simulator and the library together, which on a shared machine says more
+/// than the wall time how much work the groups took.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
 func channelCount(_ client: InboundClient) async throws -> Int {
@@ -72,82 +98,94 @@ func waitForChannels(_ client: InboundClient, _ expected: Int, within limit: Dur
     return count
 }
 
-var directory = EndpointDirectory()
-directory.add("7100", .ringThenAnswer(afterMilliseconds: answerMilliseconds))
-directory.add("7101", through: "7104", .neverAnswer)
-let server = try SimulatorServer.start(host: "127.0.0.1", port: 0, directory: directory)
-
-let monitor = try await InboundClient.connect(host: "127.0.0.1", port: server.port)
-try await monitor.subscribe(["CHANNEL_ANSWER", "CHANNEL_HANGUP"])
-let timeline = Timeline()
-let monitorEvents = monitor.events
-let watcher = Task {
-    do {
-        for try await event in monitorEvents {
-            guard let group = event["variable_bench_group"], let uuid = event.uniqueID, let name = event.name,
-                  let at = event["Event-Date-Timestamp"].flatMap(Int.init) else { continue }
-            timeline.record(group: group, name: name, uuid: uuid, at: at)
-        }
-    } catch {}
-}
-
-var controls: [CallControl] = []
-for _ in 0..<connectionCount {
-    let client = try await InboundClient.connect(host: "127.0.0.1", port: server.port)
-    controls.append(try await CallControl.start(on: client))
-}
 let destinations = ["loopback/7101", "loopback/7102", "loopback/7100", "loopback/7103", "loopback/7104"]
-let before = try await channelCount(monitor)
-print("ring groups: \(groups) x \(destinations.count) destinations (one answers after \(answerMilliseconds) ms), \(connectionCount) connections, channels before: \(before)")
 
-let clock = ContinuousClock()
-let started = clock.now
-let winners: [(group: String, channel: Channel?)] = try await withThrowingTaskGroup(of: (String, Channel?).self) { group in
-    for index in 0..<groups {
-        let calls = controls[index % controls.count]
-        group.addTask { [destinations] in
-            var variables = OriginateVariables()
-            variables["bench_group"] = String(index)
-            let channel = try await RingGroup.ring(
-                on: calls, destinations: destinations, mode: .parallel, timeout: .seconds(30), variables: variables)
-            return (String(index), channel)
-        }
+/// One run of `groups` ring groups on a fresh simulator; prints its figures.
+func runRound(uuids mode: String) async throws {
+    var directory = EndpointDirectory()
+    directory.add("7100", .ringThenAnswer(afterMilliseconds: answerMilliseconds))
+    directory.add("7101", through: "7104", .neverAnswer)
+    let server = try SimulatorServer.start(host: "127.0.0.1", port: 0, directory: directory)
+
+    let monitor = try await InboundClient.connect(host: "127.0.0.1", port: server.port)
+    try await monitor.subscribe(["CHANNEL_ANSWER", "CHANNEL_HANGUP"])
+    let timeline = Timeline()
+    let monitorEvents = monitor.events
+    let watcher = Task {
+        do {
+            for try await event in monitorEvents {
+                guard let group = event["variable_bench_group"], let uuid = event.uniqueID, let name = event.name,
+                      let at = event["Event-Date-Timestamp"].flatMap(Int.init) else { continue }
+                timeline.record(group: group, name: name, uuid: uuid, at: at)
+            }
+        } catch {}
     }
-    var all: [(group: String, channel: Channel?)] = []
-    for try await (name, channel) in group { all.append((group: name, channel: channel)) }
-    return all
+
+    var controls: [CallControl] = []
+    for _ in 0..<connectionCount {
+        let client = try await InboundClient.connect(host: "127.0.0.1", port: server.port)
+        controls.append(try await CallControl.start(on: client))
+    }
+    let before = try await channelCount(monitor)
+    print("[\(mode) UUIDs] ring groups: \(groups) x \(destinations.count) destinations (one answers after \(answerMilliseconds) ms), \(connectionCount) connections, channels before: \(before)")
+
+    let probe = RoundTripProbe()
+    let probes = controls.map { probe.start(on: $0.client) }
+    let clock = ContinuousClock()
+    let started = clock.now
+    let cpuBefore = processCPUSeconds()
+    let winners: [(group: String, channel: Channel?)] = try await withThrowingTaskGroup(of: (String, Channel?).self) { group in
+        for index in 0..<groups {
+            let calls = controls[index % controls.count]
+            let originator: any RingGroupOriginator = mode == "per-leg" ? PerLegFilterOriginator(calls: calls) : calls
+            group.addTask {
+                var variables = OriginateVariables()
+                variables["bench_group"] = String(index)
+                let channel = try await RingGroup.ring(
+                    on: originator, destinations: destinations, mode: .parallel, timeout: .seconds(30), variables: variables)
+                return (String(index), channel)
+            }
+        }
+        var all: [(group: String, channel: Channel?)] = []
+        for try await (name, channel) in group { all.append((group: name, channel: channel)) }
+        return all
+    }
+    let elapsed = clock.now - started
+    let cpu = processCPUSeconds() - cpuBefore
+    for task in probes { task.cancel() }
+    let answered = winners.filter { $0.channel != nil }.count
+    let rightAfter = try await channelCount(monitor)
+    let settled = try await waitForChannels(monitor, 2 * answered, within: .seconds(10))
+
+    // Losers are all gone by now; take the latencies before the winners hang up.
+    try await Task.sleep(for: .milliseconds(200))
+    let entries = timeline.snapshot
+    var latencies: [Double] = []
+    for winner in winners {
+        guard let channel = winner.channel, let entry = entries[winner.group],
+              let answeredAt = entry.answers[channel.uuid] else { continue }
+        let loserHangups = entry.hangups.filter { $0.uuid != channel.uuid }.map(\.at)
+        guard let last = loserHangups.max() else { continue }
+        latencies.append(Double(last - answeredAt) / 1_000)
+    }
+    latencies.sort()
+
+    _ = try await monitor.api("hupall NORMAL_CLEARING")
+    let after = try await waitForChannels(monitor, 0, within: .seconds(20))
+    let roundTrips = probe.sorted
+
+    print("time to finish all groups: \(fixed(seconds(elapsed), 2)) s (answered \(answered)/\(groups)), process CPU meanwhile: \(fixed(cpu, 2)) s")
+    print("channels right after the last ring returned: \(rightAfter); settled: \(settled) (winners' loopback pairs: \(2 * answered)); leftover losing channels: \(settled - 2 * answered)")
+    print("channels after hanging the winners up: \(after)")
+    print("answer -> last loser hangup (simulator clock, \(latencies.count) groups): median \(fixed(percentile(latencies, 0.5))) ms, p99 \(fixed(percentile(latencies, 0.99))) ms, max \(fixed(latencies.last ?? .nan)) ms")
+    print("command round trip on the ringing connections (\(roundTrips.count) probes): median \(fixed(percentile(roundTrips, 0.5))) ms, p99 \(fixed(percentile(roundTrips, 0.99))) ms, max \(fixed(roundTrips.last ?? .nan)) ms")
+
+    watcher.cancel()
+    for control in controls { control.close() }
+    monitor.close()
+    server.close()
 }
-let elapsed = clock.now - started
-let answered = winners.filter { $0.channel != nil }.count
-let rightAfter = try await channelCount(monitor)
-let settled = try await waitForChannels(monitor, 2 * answered, within: .seconds(10))
 
-// Losers are all gone by now; take the latencies before the winners hang up.
-try await Task.sleep(for: .milliseconds(200))
-let entries = timeline.snapshot
-var latencies: [Double] = []
-for winner in winners {
-    guard let channel = winner.channel, let entry = entries[winner.group],
-          let answeredAt = entry.answers[channel.uuid] else { continue }
-    let loserHangups = entry.hangups.filter { $0.uuid != channel.uuid }.map(\.at)
-    guard let last = loserHangups.max() else { continue }
-    latencies.append(Double(last - answeredAt) / 1_000)
+for mode in uuidModes {
+    try await runRound(uuids: mode)
 }
-latencies.sort()
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
-}
-
-_ = try await monitor.api("hupall NORMAL_CLEARING")
-let after = try await waitForChannels(monitor, 0, within: .seconds(20))
-
-print("time to finish all groups: \(fixed(seconds(elapsed), 2)) s (answered \(answered)/\(groups))")
-print("channels right after the last ring returned: \(rightAfter); settled: \(settled) (winners' loopback pairs: \(2 * answered)); leftover losing channels: \(settled - 2 * answered)")
-print("channels after hanging the winners up: \(after)")
-print("answer -> last loser hangup (simulator clock, \(latencies.count) groups): median \(fixed(percentile(latencies, 0.5))) ms, p99 \(fixed(percentile(latencies, 0.99))) ms, max \(fixed(latencies.last ?? .nan)) ms")
-
-watcher.cancel()
-for control in controls { control.close() }
-monitor.close()
-server.close()

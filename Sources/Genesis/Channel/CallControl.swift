@@ -4,9 +4,14 @@ import Synchronization
 /// ``Channel``s.
 ///
 /// It takes over the client's event stream: it subscribes to every event
-/// type behind allow-list filters, one `filter Unique-ID` per leg it tracks
-/// (deleted when the leg is gone) plus BACKGROUND_JOB for `bgapi`, so the
-/// connection receives its own calls' events and nothing else.
+/// type behind two allow-list filters, BACKGROUND_JOB for `bgapi` and
+/// `Unique-ID /^<prefix>/`, where the prefix is this connection's own and
+/// starts the UUID of every leg it originates (``makeLegUUID()``). So the
+/// connection receives its own calls' events and nothing else, and a new
+/// leg costs no `filter` command (a regular expression filter is one test
+/// per event in FreeSWITCH, where a filter per leg is one per leg and
+/// event). A leg originated with a UUID of your own without the prefix gets
+/// a `filter Unique-ID <uuid>` of its own, deleted when the leg is gone.
 ///
 /// With reconnection on (``InboundConfiguration/reconnect``) the client
 /// replays those filters and the subscription on the new connection, and
@@ -30,9 +35,12 @@ public final class CallControl: Sendable {
     private let reader: Mutex<Task<Void, Never>?>
     private let reconciler: Mutex<Task<Void, Never>?>
 
+    private let legUUIDPrefix: String
+
     private init(client: InboundClient) {
         self.client = client
-        registry = ChannelRegistry(sender: client, legEvents: .filterPerLeg)
+        legUUIDPrefix = ChannelRegistry.makeUUIDPrefix()
+        registry = ChannelRegistry(sender: client, legEvents: .uuidPrefix(legUUIDPrefix))
         reader = Mutex(nil)
         reconciler = Mutex(nil)
     }
@@ -44,6 +52,7 @@ public final class CallControl: Sendable {
         // The filter comes first: `event … ALL` with no filter yet would let
         // the whole switch's traffic through for a moment.
         try await client.filter("Event-Name", "BACKGROUND_JOB")
+        try await client.filter("Unique-ID", ChannelRegistry.prefixFilter(control.legUUIDPrefix))
         try await client.subscribe(["ALL"])
         let registry = control.registry
         let events = client.events
@@ -97,7 +106,7 @@ public final class CallControl: Sendable {
     /// - Parameters:
     ///   - dialString: `user/1000`, `sofia/gateway/gw/+15551234`, `loopback/1000`, …
     ///   - variables: channel variables, escaped for you.
-    ///   - uuid: the leg's UUID; one is generated when nil.
+    ///   - uuid: the leg's UUID; ``makeLegUUID()`` when nil.
     ///   - application: what the leg runs once answered; `&park()` leaves it
     ///     waiting for your commands.
     /// - Throws: ``ChannelError/originateFailed(cause:replyText:)`` with the
@@ -108,6 +117,11 @@ public final class CallControl: Sendable {
     ) async throws -> Channel {
         try await registry.originate(dialString, variables: variables, uuid: uuid, application: application)
     }
+
+    /// A fresh UUID for a leg you will originate here: its events already
+    /// reach this connection, so originating it sends no `filter` command.
+    /// Any other UUID works too, at the cost of one filter for the leg.
+    public func makeLegUUID() -> String { registry.makeLegUUID() }
 
     /// A leg this connection tracks, by UUID.
     public func channel(_ uuid: String) -> Channel? { registry.channel(uuid) }

@@ -11,6 +11,11 @@ package final class ChannelRegistry: Sendable {
     package enum LegEvents: Sendable {
         /// `filter Unique-ID <uuid>` per leg, deleted once the leg is gone.
         case filterPerLeg
+        /// Legs get UUIDs that start with this connection's prefix, and one
+        /// filter set when the connection started (``prefixFilter(_:)``)
+        /// lets all their events through: no command per leg. A leg whose
+        /// UUID the caller chose without the prefix gets its own filter.
+        case uuidPrefix(String)
         /// The connection cannot follow other legs (an outbound session on `myevents`).
         case unavailable(reason: String)
     }
@@ -27,6 +32,34 @@ package final class ChannelRegistry: Sendable {
     package init(sender: any ESLCommandSender, legEvents: LegEvents) {
         self.sender = sender
         self.legEvents = legEvents
+    }
+
+    /// A random prefix for ``LegEvents/uuidPrefix(_:)``: the first two
+    /// groups of a version 4 UUID (48 random bits, `xxxxxxxx-xxxx-`), so
+    /// two connections practically never share one, and the UUIDs made
+    /// with it keep the version 4 form.
+    package static func makeUUIDPrefix() -> String {
+        String(UUIDGenerator.next().prefix(14))
+    }
+
+    /// The `filter Unique-ID` value that lets through the events of every
+    /// UUID starting with `prefix` (a hex-and-dash literal, so no character
+    /// of it means anything special to the regular expression).
+    package static func prefixFilter(_ prefix: String) -> String {
+        "/^\(prefix)/"
+    }
+
+    /// A UUID for a new leg: with ``LegEvents/uuidPrefix(_:)`` one whose
+    /// events this connection already receives.
+    package func makeLegUUID() -> String {
+        guard case .uuidPrefix(let prefix) = legEvents else { return UUIDGenerator.next() }
+        return prefix + UUIDGenerator.next().dropFirst(prefix.utf8.count)
+    }
+
+    /// Whether the leg needs a `filter Unique-ID <uuid>` of its own.
+    private func needsOwnFilter(_ uuid: String) -> Bool {
+        if case .uuidPrefix(let prefix) = legEvents, uuid.hasPrefix(prefix) { return false }
+        return true
     }
 
     /// The channel with this UUID, if this connection tracks it.
@@ -92,10 +125,11 @@ package final class ChannelRegistry: Sendable {
     }
 
     /// `bgapi originate {origination_uuid=…,…}<dial string> <application>`,
-    /// with the UUID chosen here so the leg's events are routed from its
-    /// very first one. A blocking `api originate` would stall the
-    /// connection (ESL.md 8.2 #14). Returns once the leg answered; a failed
-    /// leg throws ``ChannelError/originateFailed(cause:replyText:)``.
+    /// with the UUID chosen here (``makeLegUUID()`` unless given) so the
+    /// leg's events are routed from its very first one. A blocking
+    /// `api originate` would stall the connection (ESL.md 8.2 #14). Returns
+    /// once the leg answered; a failed leg throws
+    /// ``ChannelError/originateFailed(cause:replyText:)``.
     package func originate(
         _ dialString: String, variables: OriginateVariables, uuid chosen: String?, application: String
     ) async throws -> Channel {
@@ -106,7 +140,7 @@ package final class ChannelRegistry: Sendable {
         guard !application.isEmpty, !application.contains(" ") else {
             throw ChannelError.invalidArgument(reason: "application must be one word, e.g. &park()")
         }
-        let uuid = chosen ?? UUIDGenerator.next()
+        let uuid = chosen ?? makeLegUUID()
         _ = try OriginateVariables.checkedName(uuid)
         var legVariables = variables
         legVariables["origination_uuid"] = uuid
@@ -123,8 +157,10 @@ package final class ChannelRegistry: Sendable {
             originating.withLock { _ = $0.insert(uuid) }
             defer { originating.withLock { _ = $0.remove(uuid) } }
             do {
-                try await sender.filter("Unique-ID", uuid)
-                filtered.withLock { _ = $0.insert(uuid) }
+                if needsOwnFilter(uuid) {
+                    try await sender.filter("Unique-ID", uuid)
+                    filtered.withLock { _ = $0.insert(uuid) }
+                }
                 let result = try await sender.bgapi(
                     "originate \(block)\(dialString) \(application)", timeout: .seconds(seconds + 15))
                 guard result.hasPrefix("+OK") else {

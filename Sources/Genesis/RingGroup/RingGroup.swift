@@ -167,7 +167,7 @@ public enum RingGroup {
     /// would forget the leg while FreeSWITCH may still be creating it. A
     /// `uuid_kill` can also reach the switch before the leg exists (`bgapi`
     /// creates it on another thread), so each loser is killed again until
-    /// the kill succeeds or the leg's originate has returned.
+    /// the kill succeeds or the switch has settled the leg (``RingLegs``).
     static func ringTogether(
         on originator: some RingGroupOriginator, caller: Channel?, destinations: [String], timeout: Duration,
         variables: OriginateVariables
@@ -176,7 +176,7 @@ public enum RingGroup {
         var withTimeout = variables
         withTimeout["originate_timeout"] = String(Int(seconds(timeout).rounded(.up)))
         let legVariables = withTimeout
-        let uuids = destinations.map { _ in UUIDGenerator.next() }
+        let uuids = destinations.map { _ in originator.makeLegUUID() }
         let sender = originator.ringGroupSender
         let legs = RingLegs()
         let (outcome, failure) = await withTaskGroup(of: RingLegEvent.self) { group in
@@ -190,7 +190,7 @@ public enum RingGroup {
                         try await originator.originate(
                             destination, variables: legVariables, uuid: uuid, application: "&park()")
                     }.result
-                    legs.finished(uuid)
+                    legs.originateEnded(uuid, result)
                     switch result {
                     case .success(let channel): return .answered(index: index, channel: channel)
                     case .failure(let error): return .failed(index: index, error: error)
@@ -245,7 +245,6 @@ public enum RingGroup {
             for await event in group {
                 if case .answered(_, let channel) = event, channel.uuid != winner { late.append(channel.uuid) }
             }
-            killer.cancel()
             await killer.value
             if !late.isEmpty { await cleanUp(uuids: late, sender: sender) }
             return (outcome, unexpected)
@@ -258,11 +257,16 @@ public enum RingGroup {
         return outcome
     }
 
-    /// Kills each leg until FreeSWITCH accepts the kill or the leg's
-    /// originate has returned (then the leg is gone or was answered late and
-    /// is killed by the caller). `-ERR no such channel` before that means the
-    /// leg is not created yet, so the kill is sent again. Cancelling this
-    /// task only shortens the pauses between attempts.
+    /// Kills each leg until FreeSWITCH accepts the kill or has settled the
+    /// leg (its originate returned the switch's result: a failed leg is
+    /// gone, one answered late is killed by the caller). `-ERR no such
+    /// channel` while the leg's originate is on its way means the leg is
+    /// not created yet (or is gone and its result on the way), so the kill
+    /// is sent again, as is one whose reply timed out. Once the originate
+    /// stopped waiting without the switch's result, the same answer means
+    /// the leg is absent: the switch had the whole wait to create it, or the
+    /// connection that carried the `bgapi` is gone. A closed connection
+    /// ends the attempts, and so does `limit`.
     static func killUntilGone(_ uuids: [String], legs: RingLegs, sender: any ESLCommandSender, limit: Duration) async {
         guard !uuids.isEmpty else { return }
         let giveUp = ContinuousClock.now + limit
@@ -270,16 +274,18 @@ public enum RingGroup {
             for uuid in uuids {
                 group.addTask {
                     var pause = Duration.milliseconds(10)
-                    while !legs.hasFinished(uuid), ContinuousClock.now < giveUp {
+                    while !legs.isSettled(uuid), ContinuousClock.now < giveUp {
                         do {
                             try await sender.api("uuid_kill \(uuid) \(loserCause)", timeout: .seconds(10))
                             return
                         } catch ESLError.commandFailed {
-                            // Not created yet (or already gone): look again.
+                            if legs.hasEnded(uuid) { return }
+                        } catch ESLError.timeout {
+                            // The kill may not have run: send it again.
                         } catch {
-                            return  // The connection is gone; so are its originates.
+                            return  // The connection is closed: no kill can be sent.
                         }
-                        if !Task.isCancelled { try? await Task.sleep(for: pause) }
+                        try? await Task.sleep(for: pause)
                         pause = min(pause * 2, .milliseconds(200))
                     }
                 }

@@ -12,12 +12,22 @@ public protocol RingGroupOriginator: Sendable {
         _ dialString: String, variables: OriginateVariables, uuid: String?, application: String
     ) async throws -> Channel
 
+    /// A UUID for a new leg. ``CallControl`` hands out UUIDs whose events
+    /// its connection already receives, so a leg costs one command, the
+    /// `bgapi`, instead of a `filter` and the `bgapi`.
+    func makeLegUUID() -> String
+
     /// The connection used to kill losing legs (`uuid_kill`).
     var ringGroupSender: any ESLCommandSender { get }
 
     /// The caller whose hangup stops the ringing (an outbound session's
     /// channel); nil on an inbound connection.
     var ringGroupCaller: Channel? { get }
+}
+
+extension RingGroupOriginator {
+    /// A random UUID (the leg then gets a `filter Unique-ID` of its own).
+    public func makeLegUUID() -> String { UUIDGenerator.next() }
 }
 
 extension CallControl: RingGroupOriginator {
