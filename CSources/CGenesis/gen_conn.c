@@ -79,7 +79,6 @@ struct gen_conn {
   uint32_t parse_pos;  /* first byte not yet parsed into a frame */
   uint32_t need;       /* size of the partial frame at parse_pos, when known */
   uint32_t min_read;
-  gen_frame *batch;
   gen_wseg *inflight;  /* taken from the queue, being written in order */
   size_t inflight_segs;
   uint64_t inflight_bytes;
@@ -193,7 +192,6 @@ static void conn_free(gen_conn *c) {
     seg = next;
   }
   if (c->spare) seg_free(c->spare);
-  free(c->batch);
   pthread_mutex_destroy(&c->wlock);
   free(c);
 }
@@ -214,11 +212,6 @@ static gen_conn *conn_new(gen_engine *engine, const gen_conn_config *config, int
   if (config) c->config = *config;
   else gen_conn_config_init(&c->config);
   gen_conn_config_normalize(&c->config);
-  c->batch = malloc(sizeof(gen_frame) * c->config.max_batch);
-  if (!c->batch) {
-    free(c);
-    return NULL;
-  }
   c->engine = engine;
   atomic_init(&c->refs, refs);
   c->op_task.run = conn_op_run;
@@ -397,10 +390,10 @@ static void conn_on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) 
   *buf = uv_buf_init((char *)gen_slab_data(c->slab) + c->used, cap - c->used);
 }
 
-static void conn_deliver(gen_conn *c, size_t count) {
+static void conn_deliver(gen_conn *c, const gen_frame *batch, size_t count) {
   if (!c->cb.on_frames) return;
   uint32_t ctl = atomic_load(&c->read_ctl);
-  if (c->cb.on_frames(c->cb.ctx, c, c->slab, c->batch, count)) {
+  if (c->cb.on_frames(c->cb.ctx, c, c->slab, batch, count)) {
     gen_counter_add(c->m_pauses, 1);
     /* Fails when a resume (or an explicit pause) came in meanwhile; either
      * way apply_read follows the newest state. */
@@ -410,6 +403,11 @@ static void conn_deliver(gen_conn *c, size_t count) {
 }
 
 static void conn_parse(gen_conn *c) {
+  gen_frame *batch = gen_engine_frames(c->engine, c->config.max_batch);
+  if (!batch) {
+    conn_close_now(c, GEN_ENOMEM);
+    return;
+  }
   const char *data = gen_slab_data(c->slab);
   uint32_t pos = c->parse_pos;
   size_t n = 0;
@@ -417,25 +415,25 @@ static void conn_parse(gen_conn *c) {
   c->need = 0;
   while (pos < c->used) {
     int64_t r = gen_parse_frame(data, pos, c->used, c->config.parse_mode,
-                                &c->config.limits, &c->batch[n]);
+                                &c->config.limits, &batch[n]);
     if (r < 0) {
       err = (int)r;
       break;
     }
     if (r == 0) {
-      c->need = c->batch[n].size;
+      c->need = batch[n].size;
       break;
     }
     pos += (uint32_t)r;
     if (++n == c->config.max_batch) {
       c->parse_pos = pos;
-      conn_deliver(c, n);
+      conn_deliver(c, batch, n);
       n = 0;
       if (c->hstate != GEN_H_OPEN) return;
     }
   }
   c->parse_pos = pos;
-  if (n) conn_deliver(c, n);
+  if (n) conn_deliver(c, batch, n);
   if (err) {
     conn_count_parse_error(c, err);
     conn_close_now(c, err);

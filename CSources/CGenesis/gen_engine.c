@@ -60,6 +60,9 @@ struct gen_engine {
   pthread_mutex_t timer_lock;
   gen_timer *timers[GEN_TIMER_BUCKETS];
   _Atomic int64_t next_timer_id;
+  /* gen_engine_frames; loop thread only, freed when the loop has ended. */
+  gen_frame *frames;
+  uint32_t frames_capacity;
 };
 
 /* Lets gen_engine_on_loop_thread answer without a syscall or a race with
@@ -289,6 +292,18 @@ int gen_engine_cancel_timer(gen_engine *e, int64_t id) {
   return 1;
 }
 
+/* ---- shared read frames --------------------------------------------------- */
+
+gen_frame *gen_engine_frames(gen_engine *e, uint32_t count) {
+  if (count > e->frames_capacity) {
+    gen_frame *grown = realloc(e->frames, sizeof(gen_frame) * count);
+    if (!grown) return NULL;
+    e->frames = grown;
+    e->frames_capacity = count;
+  }
+  return e->frames;
+}
+
 /* ---- lifecycle ----------------------------------------------------------- */
 
 static void engine_stop_run(gen_task *task) {
@@ -332,6 +347,8 @@ static void *engine_main(void *arg) {
   uv_close((uv_handle_t *)&e->check, NULL);
   uv_run(&e->loop, UV_RUN_DEFAULT);
   uv_loop_close(&e->loop);
+  free(e->frames);
+  e->frames = NULL;
   gen_loop_engine = NULL;
   if (atomic_load(&e->free_on_exit)) {
     pthread_mutex_destroy(&e->timer_lock);

@@ -35,6 +35,14 @@ uv_loop_t *gen_engine_uv_loop(gen_engine *engine);
 /* 1 from gen_engine_destroy on: no new connection or listener may start. */
 int gen_engine_stopping(const gen_engine *engine);
 
+/* The frames of one read: every connection of the engine parses into this
+ * one array, since parsing runs only on the loop thread, one read callback
+ * at a time (libuv never nests them), and on_frames is done with the frames
+ * when it returns. One array per connection cost 10,000 idle outbound
+ * sessions 2 KiB each. Grown to hold `count` frames; NULL when out of
+ * memory. Loop thread only. */
+gen_frame *gen_engine_frames(gen_engine *engine, uint32_t count);
+
 /* Objects the engine must close when it is destroyed (connections,
  * listeners). Loop thread only. */
 typedef struct gen_engine_link {

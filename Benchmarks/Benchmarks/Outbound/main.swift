@@ -5,8 +5,8 @@
 // resident memory measured here is the library's alone.
 //
 //   swift build -c release --product genesis
-//   swift run -c release --package-path Benchmarks Outbound \
-//       --simulator .build/release/genesis --sessions 10000 --calls 5000
+//   swift build -c release --package-path Benchmarks --product Outbound
+//   Benchmarks/.build/release/Outbound --simulator .build/release/genesis --sessions 10000 --calls 2000
 import Genesis
 import Synchronization
 #if canImport(Glibc)
@@ -21,7 +21,8 @@ let simulatorPath = option("--simulator") ?? ".build/release/genesis"
 let sessions = option("--sessions").flatMap(Int.init) ?? 10_000
 let calls = option("--calls").flatMap(Int.init) ?? 5_000
 let inFlight = option("--in-flight").flatMap(Int.init) ?? 200
-let simulatorPort = UInt16(option("--simulator-port") ?? "18021") ?? 18_021
+/// 0 (the default): the simulator listens on a free port and names it.
+let requestedSimulatorPort = UInt16(option("--simulator-port") ?? "0") ?? 0
 
 /// Resident set size of this process in bytes (Linux /proc).
 func residentBytes() -> Int {
@@ -44,14 +45,33 @@ func fscanfStatm(_ file: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointe
     return true
 }
 
-func spawnSimulator(directoryFile: String) -> pid_t {
+/// Starts the simulator with its standard output in `outputFile`, where its
+/// first line names the port it listens on.
+func spawnSimulator(directoryFile: String, outputFile: String) -> pid_t {
     var pid: pid_t = 0
-    let argv = [simulatorPath, "simulate", "--port", "\(simulatorPort)", "--directory", directoryFile]
+    let argv = [simulatorPath, "simulate", "--port", "\(requestedSimulatorPort)", "--directory", directoryFile]
     var cArguments = argv.map { strdup($0) } + [nil]
-    let status = posix_spawn(&pid, simulatorPath, nil, nil, &cArguments, environ)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let status = posix_spawn(&pid, simulatorPath, &actions, nil, &cArguments, environ)
+    posix_spawn_file_actions_destroy(&actions)
     for pointer in cArguments { free(pointer) }
     guard status == 0 else { fatalError("cannot start \(simulatorPath): \(String(cString: strerror(status)))") }
     return pid
+}
+
+/// The port in the simulator's `simulator: listening on <host>:<port> …`
+/// line, once it has written it.
+func listeningPort(in outputFile: String) -> UInt16? {
+    guard let file = fopen(outputFile, "r") else { return nil }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 512)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+    let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard let address = line.split(separator: " ").first(where: { $0.contains(":") && $0.first?.isNumber == true }),
+          let port = address.split(separator: ":").last else { return nil }
+    return UInt16(port)
 }
 
 /// `value` with `digits` decimals (no Foundation here).
@@ -92,16 +112,19 @@ let directoryText = "5000: socket 127.0.0.1:\(server.port) async full\n5001: soc
 guard let handle = fopen(directoryFile, "w") else { fatalError("cannot write \(directoryFile)") }
 fputs(directoryText, handle)
 fclose(handle)
-let simulator = spawnSimulator(directoryFile: directoryFile)
-defer { kill(simulator, SIGTERM); unlink(directoryFile) }
+let outputFile = "/tmp/genesis-outbound-bench-\(getpid()).out"
+let simulator = spawnSimulator(directoryFile: directoryFile, outputFile: outputFile)
+defer { kill(simulator, SIGTERM); unlink(directoryFile); unlink(outputFile) }
 
 var client: InboundClient?
 for _ in 0..<100 where client == nil {
-    client = try? await InboundClient.connect(InboundConfiguration(
-        host: "127.0.0.1", port: simulatorPort, commandTimeout: .seconds(120)))
+    if let port = listeningPort(in: outputFile) {
+        client = try? await InboundClient.connect(InboundConfiguration(
+            host: "127.0.0.1", port: port, commandTimeout: .seconds(120)))
+    }
     if client == nil { try await Task.sleep(for: .milliseconds(100)) }
 }
-guard let client else { fatalError("simulator did not come up on port \(simulatorPort)") }
+guard let client else { fatalError("simulator did not come up (its output: \(outputFile))") }
 
 /// Originates `count` calls to `destination`, `inFlight` at a time;
 /// returns how many failed.
@@ -129,6 +152,7 @@ func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
     while !condition() {
         guard ContinuousClock.now < deadline else {
             print("gave up waiting for \(what): \(server.activeSessions) sessions active, \(failedSessions.load(ordering: .relaxed)) failed")
+            kill(simulator, SIGTERM)
             exit(1)
         }
         try await Task.sleep(for: .milliseconds(20))

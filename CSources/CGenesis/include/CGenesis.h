@@ -296,7 +296,8 @@ typedef struct gen_conn_config {
   uint32_t slab_size;            /* bytes per read slab; default 256 KiB */
   uint64_t write_high_watermark; /* queued bytes above which writes fail with GEN_EWRITEFULL; default 64 MiB */
   uint64_t write_low_watermark;  /* queued bytes below which on_writable fires after a refusal; default 16 MiB */
-  uint32_t max_batch;            /* frames per on_frames call at most; default 1024 */
+  uint32_t max_batch;            /* frames per on_frames call at most; default 1024 (one array per
+                                  * engine, as large as its largest max_batch, serves every read) */
   int release_idle_slab;         /* nonzero: drop the read slab whenever every byte read has been
                                   * parsed (frames handed out keep their own reference), so an idle
                                   * connection holds no read buffer; costs an allocation per read.

@@ -462,11 +462,12 @@ public final class Channel: Sendable {
     }
 
     private func awaitOutcome(_ id: UInt64, timeout: Duration?, operation: String) async throws -> ESLEvent {
-        let timer: Task<Void, Never>? = timeout.map { limit in
-            Task { [weak self] in
-                try? await Task.sleep(for: limit)
-                guard !Task.isCancelled, let self else { return }
-                let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        // An engine timer, not a sleeping task: a held call waits with a
+        // deadline for its whole life, and a task costs kilobytes.
+        let timer: EngineTimer? = timeout.map { limit in
+            EngineTimer.start(on: .shared, after: limit) { [weak self] in
+                guard let self else { return }
+                let seconds = MonotonicClock.seconds(limit)
                 GenesisMetrics.recordTimeout(type: "channel", operation: "wait", seconds: seconds)
                 self.finish(id, .failure(ChannelError.timeout(operation: operation, seconds: seconds)))
             }

@@ -1,31 +1,14 @@
 import CGenesis
 
-/// The C callback context of one connection: the delegate, and the Swift owner
-/// of the slab the last frames came from.
+/// The C callback context of one connection: the delegate.
 ///
 /// Reached only through the opaque `ctx` pointer of the engine's callbacks,
-/// which all run on the loop thread, so `currentSlab` is confined to that thread.
+/// which all run on the loop thread.
 final class TransportCallbacks {
     let delegate: any TransportDelegate
-    private var currentSlab: Slab?
 
     init(delegate: any TransportDelegate) {
         self.delegate = delegate
-    }
-
-    /// The Swift owner of `raw`, reused while consecutive reads fill the same
-    /// slab so that a batch costs one object, not one per frame.
-    func slab(for raw: OpaquePointer) -> Slab {
-        if let current = currentSlab, current.raw == raw {
-            return current
-        }
-        let slab = Slab(retaining: raw)
-        currentSlab = slab
-        return slab
-    }
-
-    func dropSlab() {
-        currentSlab = nil
     }
 
     /// A callbacks table for the engine; `ctx` holds one retain of `self`,
@@ -39,8 +22,12 @@ final class TransportCallbacks {
         table.on_frames = { ctx, _, slab, frames, count in
             let callbacks = TransportCallbacks.from(ctx)
             guard let slab, let frames else { return 0 }
+            // A Swift owner per delivery, not one kept for the next read:
+            // the engine drops an idle connection's read slab
+            // (`release_idle_slab`), and a kept owner would hold it anyway
+            // (4 KiB per held outbound session).
             let pause = callbacks.delegate.transportDidReceive(
-                UnsafeBufferPointer(start: frames, count: count), in: callbacks.slab(for: slab))
+                UnsafeBufferPointer(start: frames, count: count), in: Slab(retaining: slab))
             return pause ? 1 : 0
         }
         table.on_writable = { ctx, _ in
@@ -49,7 +36,6 @@ final class TransportCallbacks {
         table.on_close = { ctx, _, reason in
             guard let ctx else { return }
             let callbacks = Unmanaged<TransportCallbacks>.fromOpaque(ctx).takeRetainedValue()
-            callbacks.dropSlab()
             callbacks.delegate.transportDidClose(reason: reason)
         }
         return table

@@ -16,9 +16,10 @@ import Darwin
 /// repeated combination (almost every event) costs a hash and a comparison;
 /// only a new one is decoded into strings and resolved in the registry.
 ///
-/// The cache belongs to one connection and is touched only by its loop-thread
-/// callback, so it takes no lock; it lives in manually allocated memory so
-/// that the hot path pays no exclusivity checks.
+/// The cache belongs to one connection, or to connections that share one
+/// loop thread (an outbound server's sessions), and is touched only by their
+/// loop-thread callbacks, so it takes no lock; it lives in manually allocated
+/// memory so that the hot path pays no exclusivity checks.
 package final class EventMetricsRecorder: @unchecked Sendable {
     private final class Entry {
         let kind: UInt16
@@ -38,8 +39,8 @@ package final class EventMetricsRecorder: @unchecked Sendable {
     /// Label combinations are few, so collisions are rare, and a collision
     /// only costs a new resolution.
     /// A power of two. An inbound connection sees the whole switch's label
-    /// combinations; an outbound session sees one channel's, so a few slots
-    /// do, and 10,000 sessions do not each carry an 8 KiB table.
+    /// combinations, and so do an outbound server's sessions together: they
+    /// share one cache, so that 10,000 sessions do not each carry a table.
     private let slotCount: Int
     private let slots: UnsafeMutablePointer<Entry?>
     private let lag = GenesisMetrics.eventLag.series()
@@ -57,11 +58,6 @@ package final class EventMetricsRecorder: @unchecked Sendable {
         slots.initialize(repeating: nil, count: slotCount)
         names = Self.names
         prefixes = Self.prefixes
-    }
-
-    /// Sized for what a connection of `kind` sees.
-    package convenience init(for kind: ConnectionKind) {
-        self.init(slotCount: kind == .outbound ? 16 : 1024)
     }
 
     private static let names = (EventLabelSpans.headerNames + [EventLabelSpans.timestampName]).map { Array($0.utf8) }

@@ -32,6 +32,9 @@ public final class OutboundServer: Service, Sendable {
     public let configuration: OutboundConfiguration
     private let handler: Handler
     private let engine: Engine
+    /// One event-metrics cache for every session: they all run on the
+    /// engine's one loop thread, and a cache each cost 1.5 KiB per session.
+    private let eventMetrics = EventMetricsRecorder()
     private let state = Mutex(ServerState())
 
     private struct ServerState {
@@ -40,6 +43,9 @@ public final class OutboundServer: Service, Sendable {
         var accepting = false
         var nextID: UInt64 = 1
         var sessions: [UInt64: ESLConnection] = [:]
+        /// Sessions whose handler's task or connection has ended, not both:
+        /// the second end removes the session.
+        var halfEnded: Set<UInt64> = []
         var rejected: UInt64 = 0
         var served: UInt64 = 0
         /// Resumed with true when the last session ends, false at their deadline.
@@ -144,6 +150,7 @@ public final class OutboundServer: Service, Sendable {
         options.kind = .outbound
         options.commandTimeout = configuration.commandTimeout
         options.eventBufferCapacity = configuration.eventBufferCapacity
+        options.eventMetrics = eventMetrics
         let connection = ESLConnection(engine: engine, configuration: options)
         let id = state.withLock { state -> UInt64? in
             guard state.accepting, state.sessions.count < configuration.maximumSessions else {
@@ -162,25 +169,22 @@ public final class OutboundServer: Service, Sendable {
             ])
             return nil
         }
+        // The session's channels take its events on the loop thread, from
+        // the first frame on: no reader task per session.
+        let registry = OutboundSession.registry(for: connection, subscription: configuration.subscription)
+        connection.deliverEvents(to: OutboundSessionEvents(registry: registry) { [weak self] in
+            self?.sessionPartEnded(id)
+        })
         connection.attach(transport)
         connection.markEstablished()
-        Task { await serve(connection, id: id) }
+        Task { await serve(connection, registry: registry, id: id) }
         return connection
     }
 
-    private func serve(_ connection: ESLConnection, id: UInt64) async {
+    private func serve(_ connection: ESLConnection, registry: ChannelRegistry, id: UInt64) async {
         await GenesisTracing.withSpan(.outboundHandleConnection, attributes: [:], ofKind: .server) { _ in
-            var reader: Task<Void, Never>?
             do {
-                let session = try await establish(connection)
-                let registry = session.registry
-                let events = connection.events
-                reader = Task {
-                    do {
-                        for try await event in events { registry.route(event) }
-                    } catch {}
-                    registry.connectionClosed()
-                }
+                let session = try await establish(connection, registry: registry)
                 try await handler(session)
             } catch ChannelError.callEnded(let cause) {
                 // The caller hanging up mid-operation is the normal end of many calls.
@@ -190,10 +194,21 @@ public final class OutboundServer: Service, Sendable {
                 configuration.logger.error("outbound session failed", metadata: ["error": "\(error)"])
                 configuration.onSessionFailure?(error)
             }
+            // Whatever still waits on the call fails once the connection
+            // has closed (the registry hears it on the loop thread).
             connection.close()
-            await reader?.value
         }
+        sessionPartEnded(id)
+    }
+
+    /// The handler's task or the session's connection ended: a session runs
+    /// until both have, as a socket still closing is still a session.
+    private func sessionPartEnded(_ id: UInt64) {
         let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            guard state.halfEnded.remove(id) != nil else {
+                state.halfEnded.insert(id)
+                return []
+            }
             state.sessions[id] = nil
             guard state.sessions.isEmpty else { return [] }
             defer { state.drainWaiters = [:] }
@@ -204,7 +219,7 @@ public final class OutboundServer: Service, Sendable {
 
     /// `connect` (always first: any other first command is never answered,
     /// ESL.md 3.2), the mode checks, the subscription and `linger`.
-    private func establish(_ connection: ESLConnection) async throws -> OutboundSession {
+    private func establish(_ connection: ESLConnection, registry: ChannelRegistry) async throws -> OutboundSession {
         let timeout = configuration.setupTimeout
         let reply = try await connection.send(ESLCommand(line: "connect"), timeout: timeout)
         let control = reply["Control"] ?? ""
@@ -215,8 +230,7 @@ public final class OutboundServer: Service, Sendable {
         guard let uuid = data["Unique-ID"] ?? data["Channel-Unique-ID"], !uuid.isEmpty else {
             throw OutboundSessionError.missingChannelData
         }
-        let session = OutboundSession(
-            connection: connection, channelData: data, uniqueID: uuid, subscription: configuration.subscription)
+        let session = OutboundSession(connection: connection, registry: registry, channelData: data, uniqueID: uuid)
         switch configuration.subscription {
         case .uniqueIDFilter:
             // Filters first, so `ALL` never lets other channels through.

@@ -27,16 +27,23 @@ public final class OutboundSession: ESLCommandSender {
     let connection: ESLConnection
     let registry: ChannelRegistry
 
-    init(connection: ESLConnection, channelData: ChannelData, uniqueID: String,
-         subscription: OutboundConfiguration.Subscription) {
-        self.connection = connection
-        self.channelData = channelData
-        self.uniqueID = uniqueID
+    /// The channels of a session on `connection`, made when it is accepted
+    /// so that they take its events from the first frame on.
+    static func registry(
+        for connection: ESLConnection, subscription: OutboundConfiguration.Subscription
+    ) -> ChannelRegistry {
         let legEvents: ChannelRegistry.LegEvents = switch subscription {
         case .uniqueIDFilter: .filterPerLeg
         case .myevents: .unavailable(reason: "a session on myevents only receives its own channel's events; use the uniqueIDFilter subscription to originate B-legs")
         }
-        registry = ChannelRegistry(sender: OutboundCommandSender(connection: connection), legEvents: legEvents)
+        return ChannelRegistry(sender: OutboundCommandSender(connection: connection), legEvents: legEvents)
+    }
+
+    init(connection: ESLConnection, registry: ChannelRegistry, channelData: ChannelData, uniqueID: String) {
+        self.connection = connection
+        self.registry = registry
+        self.channelData = channelData
+        self.uniqueID = uniqueID
         let state = ChannelState(name: channelData["Channel-State"] ?? "CS_EXECUTE")
         channel = registry.adopt(uuid: uniqueID, state: state, answered: channelData["Answer-State"] == "answered")
     }

@@ -19,6 +19,10 @@ package final class ESLConnection: TransportDelegate {
         package var eventBufferCapacity: Int = 16_384
         /// The `type` label of this connection's metrics.
         package var kind: ConnectionKind = .inbound
+        /// An event-metrics cache shared with other connections. It takes no
+        /// lock, so only connections served by one engine loop thread may
+        /// share it (an outbound server's sessions). Nil: one of its own.
+        package var eventMetrics: EventMetricsRecorder?
         package init() {}
     }
 
@@ -39,6 +43,11 @@ package final class ESLConnection: TransportDelegate {
         var subscription = SubscriptionState()
         /// Counted in `genesis_connections_active` (so it is uncounted once).
         var established = false
+        /// Takes the events on the loop thread instead of `events` (see
+        /// ``ESLConnection/deliverEvents(to:)``); told once when the
+        /// connection ends, and let go then: a receiver that sends on this
+        /// connection (a session's registry) holds it in a cycle until then.
+        var eventReceiver: (any ESLEventReceiver)?
     }
 
     package let configuration: Configuration
@@ -60,7 +69,7 @@ package final class ESLConnection: TransportDelegate {
         self.engine = engine
         self.configuration = configuration
         commandMetrics = CommandMetrics(kind: configuration.kind)
-        eventMetrics = EventMetricsRecorder(for: configuration.kind)
+        eventMetrics = configuration.eventMetrics ?? EventMetricsRecorder()
         let transportSlot = self.transportSlot
         eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {
             transportSlot.transport?.resumeReading()
@@ -79,7 +88,7 @@ package final class ESLConnection: TransportDelegate {
         self.engine = engine
         self.configuration = configuration
         commandMetrics = CommandMetrics(kind: configuration.kind)
-        eventMetrics = EventMetricsRecorder(for: configuration.kind)
+        eventMetrics = configuration.eventMetrics ?? EventMetricsRecorder()
         self.eventBuffer = eventBuffer
         events = ESLEventStream(buffer: eventBuffer)
         closeHandler = onClose
@@ -95,6 +104,14 @@ package final class ESLConnection: TransportDelegate {
     }
 
     package var transport: TransportConnection? { transportSlot.transport }
+
+    /// Hands every event to `receiver` on the loop thread, as it arrives,
+    /// instead of queuing it for ``events`` (which then stays empty), and
+    /// tells it when the connection ends. Call it before ``attach(_:)``, so
+    /// that no event has been queued yet.
+    package func deliverEvents(to receiver: any ESLEventReceiver) {
+        state.withLock { $0.eventReceiver = receiver }
+    }
 
     package var isOpen: Bool { state.withLock { $0.isOpen } }
 
@@ -365,7 +382,7 @@ package final class ESLConnection: TransportDelegate {
         var replies: [(CheckedContinuation<ESLReply?, any Error>, ESLReply)] = []
         var results: [(CheckedContinuation<ESLEvent, any Error>, ESLEvent)] = []
         eventMetrics.record(frames, in: slab)
-        state.withLock { state in
+        let receiver = state.withLock { state -> (any ESLEventReceiver)? in
             for frame in frames {
                 let view = FrameView(slab: slab, frame: frame)
                 switch view.kind {
@@ -408,10 +425,14 @@ package final class ESLConnection: TransportDelegate {
                     batch.append(ESLEvent(view))
                 }
             }
+            return state.eventReceiver
         }
         for (continuation, reply) in replies { continuation.resume(returning: reply) }
         for (continuation, event) in results { continuation.resume(returning: event) }
-        return eventBuffer.append(batch)
+        guard let receiver else { return eventBuffer.append(batch) }
+        // Applied now, so never queued: reading never needs to pause.
+        if !batch.isEmpty { receiver.receive(batch) }
+        return false
     }
 
     package func transportDidClose(reason: Int32) {
@@ -425,10 +446,11 @@ package final class ESLConnection: TransportDelegate {
     }
 
     /// Ends the connection's state: every waiting command and job fails with
-    /// a typed error, and the event stream ends.
+    /// a typed error, and the event stream ends (or the event receiver is told).
     private func fail(with error: ESLError?, connecting: Bool) {
         var waiting: [(CheckedContinuation<ESLReply?, any Error>, ESLError)] = []
         var jobs: [(CheckedContinuation<ESLEvent, any Error>, String)] = []
+        var receiver: (any ESLEventReceiver)?
         let (pendingCount, exitRequested) = state.withLock { state -> (Int, Bool) in
             let count = state.pending.filter { $0.expectation == .reply }.count
             commandMetrics.repliesAbandoned(count)
@@ -453,6 +475,9 @@ package final class ESLConnection: TransportDelegate {
                 if let continuation = job.continuation { jobs.append((continuation, job.command)) }
             }
             state.jobs.removeAll()
+            // Taken out, so it hears the end once.
+            receiver = state.eventReceiver
+            state.eventReceiver = nil
             return (count, state.exitRequested)
         }
         for (continuation, failure) in waiting { continuation.resume(throwing: failure) }
@@ -472,6 +497,7 @@ package final class ESLConnection: TransportDelegate {
             if let closeHandler {
                 closeHandler(streamFailure, error == nil || exitRequested)
             } else {
+                receiver?.connectionEnded()
                 eventBuffer.finish(failure: streamFailure)
             }
         }
