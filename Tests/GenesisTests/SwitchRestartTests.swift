@@ -86,6 +86,31 @@ struct SwitchRestartTests {
         #expect(await eventually { setup.calls.channel(channel.uuid) == nil })
     }
 
+    /// Not a restart: the connection drops while the switch goes on ringing
+    /// the legs. Their kills are sent again once the client is back, long
+    /// before the legs' own 60 s originate timeout would end them.
+    @Test func aDroppedConnectionDuringARingGroupStillKillsItsLegs() async throws {
+        let setup = try await Setup.start()
+        defer {
+            setup.calls.close()
+            setup.observer.close()
+            setup.switchServer.close()
+        }
+        let states = setup.client.stateChanges()
+        let ringing = Task {
+            try await RingGroup.ring(
+                on: setup.calls, destinations: ["loopback/3000", "loopback/3000"], mode: .parallel,
+                timeout: .seconds(60))
+        }
+        try await Setup.awaitChannels(4, on: setup.switchServer)
+        let control = try #require(setup.switchServer.simulator.connections.min { $0.id < $1.id })
+        #expect(setup.switchServer.simulator.injectFault(.disconnectMidFrame, connectionID: control.id))
+        try await waitForReconnection(states, within: .seconds(15))
+        let outcome = try await withDeadline(.seconds(30)) { await ringing.result }
+        if case .success(let channel) = outcome { #expect(channel == nil, "a leg answered") }
+        try await Setup.awaitChannels(0, on: setup.switchServer)
+    }
+
     @Test func aRestartDuringAQueueWaitReleasesTheSlotAndTheLine() async throws {
         let setup = try await Setup.start()
         defer { setup.calls.close() }
@@ -126,7 +151,9 @@ struct SwitchRestartTests {
         case .failure(QueueError.cancelled(queue: "support")), .failure(ChannelError.callEnded): break
         default: Issue.record("B's wait ended with \(waitOutcome)")
         }
-        #expect(callerB.hangupCause == .unknown("GONE_WHILE_DISCONNECTED"))
+        // Reconciliation marks A and B one after the other: B's mark may
+        // follow A's slot by a moment.
+        #expect(await eventually { callerB.hangupCause == .unknown("GONE_WHILE_DISCONNECTED") })
         #expect(try await queue.position(of: "B", in: "support") == nil)
 
         // The queue is free and calls work on the new switch.

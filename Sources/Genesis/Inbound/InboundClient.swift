@@ -399,6 +399,12 @@ public final class InboundClient: ESLCommandSender {
         }
     }
 
+    /// True while reconnection is on and the client is not closed for good:
+    /// a command lost with the connection can be sent again after it.
+    public var willReconnect: Bool {
+        configuration.reconnect.isEnabled && state != .closed
+    }
+
     public func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
         configuration.logger.trace("command", metadata: ["command": "\(command.verb)"])
         return try await current(for: String(command.verb)).send(command, timeout: timeout)

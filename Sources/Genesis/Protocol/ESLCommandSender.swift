@@ -8,9 +8,19 @@ public protocol ESLCommandSender: Sendable {
 
     /// Runs `bgapi` and returns the BACKGROUND_JOB event with its result.
     func backgroundJob(_ command: String, timeout: Duration?) async throws -> ESLEvent
+
+    /// Whether a command that failed with
+    /// ``ESLError/connectionLost(command:mayHaveRun:)`` can be sent again on
+    /// this sender later, once it is connected again (an inbound client
+    /// that reconnects). Cleanup that must reach the switch, such as killing
+    /// a ring group's losing legs, retries while this is true.
+    var willReconnect: Bool { get }
 }
 
 extension ESLCommandSender {
+    /// No reconnection: an outbound session's socket is the call's own.
+    public var willReconnect: Bool { false }
+
     /// Sends a command and throws unless FreeSWITCH reports success.
     @discardableResult
     public func checked(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {

@@ -265,46 +265,69 @@ public enum RingGroup {
     /// is sent again, as is one whose reply timed out. Once the originate
     /// stopped waiting without the switch's result, the same answer means
     /// the leg is absent: the switch had the whole wait to create it, or the
-    /// connection that carried the `bgapi` is gone. A closed connection
-    /// ends the attempts, and so does `limit`.
+    /// connection that carried the `bgapi` is gone. `limit` ends the
+    /// attempts (see ``kill(_:sender:until:settled:absentWhenRefused:)``
+    /// for a lost connection).
     static func killUntilGone(_ uuids: [String], legs: RingLegs, sender: any ESLCommandSender, limit: Duration) async {
         guard !uuids.isEmpty else { return }
         let giveUp = ContinuousClock.now + limit
         await withTaskGroup(of: Void.self) { group in
             for uuid in uuids {
                 group.addTask {
-                    var pause = Duration.milliseconds(10)
-                    while !legs.isSettled(uuid), ContinuousClock.now < giveUp {
-                        do {
-                            try await sender.api("uuid_kill \(uuid) \(loserCause)", timeout: .seconds(10))
-                            return
-                        } catch ESLError.commandFailed {
-                            if legs.hasEnded(uuid) { return }
-                        } catch ESLError.timeout {
-                            // The kill may not have run: send it again.
-                        } catch {
-                            return  // The connection is closed: no kill can be sent.
-                        }
-                        try? await Task.sleep(for: pause)
-                        pause = min(pause * 2, .milliseconds(200))
-                    }
+                    await kill(uuid, sender: sender, until: giveUp, settled: { legs.isSettled(uuid) },
+                               absentWhenRefused: { legs.hasEnded(uuid) })
                 }
             }
         }
     }
 
-    /// `uuid_kill`s the legs, all at once, in a task that does not inherit
-    /// the caller's cancellation: cleanup must run precisely when the
-    /// ringing task was cancelled. It is awaited, so nothing outlives it.
+    /// `uuid_kill`s legs that exist (answered ones), all at once, in a task
+    /// that does not inherit the caller's cancellation: cleanup must run
+    /// precisely when the ringing task was cancelled. It is awaited, so
+    /// nothing outlives it; a refused kill means the leg is already gone.
     static func cleanUp(uuids: [String], sender: any ESLCommandSender) async {
         guard !uuids.isEmpty else { return }
+        let giveUp = ContinuousClock.now + cleanUpLimit
         await Task {
             await withTaskGroup(of: Void.self) { group in
                 for uuid in uuids {
-                    group.addTask { _ = try? await sender.api("uuid_kill \(uuid) \(loserCause)", timeout: .seconds(10)) }
+                    group.addTask {
+                        await kill(uuid, sender: sender, until: giveUp, settled: { false }, absentWhenRefused: { true })
+                    }
                 }
             }
         }.value
+    }
+
+    /// How long cleanup keeps trying to reach the switch (a reconnection).
+    static let cleanUpLimit = Duration.seconds(30)
+
+    /// One leg's `uuid_kill`, sent again while it may not have run: after a
+    /// timed-out reply, after a refusal unless `absentWhenRefused`, and
+    /// after a lost connection when the sender reconnects (the switch may
+    /// still hold the leg; without a reconnection no kill can be sent, and
+    /// the attempts end). Stops once `settled` or at `giveUp`.
+    static func kill(
+        _ uuid: String, sender: any ESLCommandSender, until giveUp: ContinuousClock.Instant,
+        settled: () -> Bool, absentWhenRefused: () -> Bool
+    ) async {
+        var pause = Duration.milliseconds(10)
+        while !settled(), ContinuousClock.now < giveUp {
+            do {
+                try await sender.api("uuid_kill \(uuid) \(loserCause)", timeout: .seconds(10))
+                return
+            } catch ESLError.commandFailed {
+                if absentWhenRefused() { return }
+            } catch ESLError.timeout {
+                // The kill may not have run: send it again.
+            } catch ESLError.connectionLost where sender.willReconnect {
+                // Sent again once the client is back.
+            } catch {
+                return  // Closed for good: no kill can be sent.
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(200))
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {
