@@ -29,7 +29,7 @@ C_LIBS := -luv -lhiredis -lhttp_parser -lpthread -lm
 # bfd: the default gold linker warns about every ASan-instrumented symbol.
 C_LINK := -fuse-ld=bfd
 
-.PHONY: all deps build test ctest swift-test integration fuzz-smoke soak-smoke soak tsan-probe demo bench bench-compare fuzz docs clean
+.PHONY: all deps build test ctest swift-test integration fuzz-smoke soak-smoke soak tsan-probe tsan demo bench bench-compare fuzz docs clean
 
 all: build
 
@@ -94,10 +94,10 @@ soak soak-smoke: deps
 	$$(swift build $(SWIFT_BUILD_FLAGS) -c release --show-bin-path)/Soak --duration $(SOAK_SECONDS) \
 	  $(if $(SOAK_SEED),--seed $(SOAK_SEED))
 
-# ThreadSanitizer and the library's locks (Tests/ThreadSanitizer/main.swift):
+# ThreadSanitizer and the package's locks (Tests/ThreadSanitizer/main.swift):
 # Synchronization.Mutex is reported on Linux (its futex calls are invisible
-# to TSan), ThreadLock (pthread) is not, and a real race still is. The Swift
-# tests cannot run under TSan until the library's locks are ThreadLocks.
+# to TSan), ThreadLock (pthread) is not, and a real race still is. The
+# package's `Lock` is Mutex, and ThreadLock under GENESIS_THREAD_SANITIZER.
 TSAN_PROBE := .build/tsan-probe
 tsan-probe:
 	@mkdir -p $(dir $(TSAN_PROBE))
@@ -112,6 +112,16 @@ tsan-probe:
 	@TSAN_OPTIONS=exitcode=66 $(TSAN_PROBE) mutex >/dev/null 2>&1 \
 	  && echo "Synchronization.Mutex: no report: this toolchain no longer needs ThreadLock" \
 	  || echo "Synchronization.Mutex: reported (the known false positive)"
+
+# The Swift tests where threads meet (connections, commands, events,
+# consumers, outbound sessions, channels, ring groups, queues), built with
+# ThreadSanitizer in a scratch directory of their own; any report fails.
+# Not part of `make test` yet: two reports are open (docs/RELIABILITY.md).
+TSAN_BUILD := --sanitize=thread -Xswiftc -DGENESIS_THREAD_SANITIZER --scratch-path .build-tsan
+TSAN_SUITES ?= CommandTests|ConcurrentClientsTests|ConsumerTests|BackpressureTests|DisconnectTests|OutboundServerTests|OutboundSessionTests|RingGroupTests|QueueTests|LoadBalancerTests|EventTests|ReconnectTests|ChannelOperationTests|ConcurrencyTests|ThreadLockTests
+tsan: deps
+	swift build --build-tests $(TSAN_BUILD)
+	swift test --skip-build $(TSAN_BUILD) --no-parallel --filter "$(TSAN_SUITES)"
 
 test: ctest swift-test integration fuzz-smoke tsan-probe soak-smoke
 

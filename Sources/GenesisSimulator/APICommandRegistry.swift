@@ -1,13 +1,14 @@
 import Synchronization
+import Genesis
 
 /// The switch's API commands by name. Thread-safe, so later features
 /// (channels, originate) can register their commands at any time.
 public final class APICommandRegistry: Sendable {
-    private let commands: Mutex<[String: any APICommand]>
+    private let commands: Lock<[String: any APICommand]>
 
     /// A registry with the built-in commands (``BuiltInAPICommands``).
     public init() {
-        commands = Mutex(BuiltInAPICommands.all())
+        commands = Lock(BuiltInAPICommands.all())
     }
 
     public func register(_ name: String, _ command: any APICommand) {

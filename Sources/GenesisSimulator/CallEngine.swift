@@ -1,4 +1,5 @@
 import Synchronization
+import Genesis
 
 /// The simulated switch's calls: channels, their state machine and
 /// dialplan applications, originate and the call-related API commands.
@@ -35,13 +36,13 @@ public final class CallEngine: Sendable {
     /// and never again; weak because the switch owns the engine.
     nonisolated(unsafe) private weak var simulatorReference: SimulatorSwitch?
     let outbox: OrderedOutbox
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     init(directory: EndpointDirectory, dialer: any OutboundSocketDialer, publish: @escaping @Sendable (SimulatorEvent) -> Void) {
         self.directory = directory
         self.dialer = dialer
         outbox = OrderedOutbox(publish: publish)
-        state = Mutex(State(random: SeededRandomGenerator(seed: directory.seed)))
+        state = Lock(State(random: SeededRandomGenerator(seed: directory.seed)))
     }
 
     func attach(_ simulator: SimulatorSwitch) {

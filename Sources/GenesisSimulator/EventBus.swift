@@ -66,7 +66,7 @@ final class EventBus: Sendable {
         }
     }
 
-    private let table = Mutex(Table())
+    private let table = Lock(Table())
 
     /// Registers `subscriber`, asked about every event until ``route(id:through:)``.
     func add(_ subscriber: any SimulatorEventSubscriber, id: Int) {

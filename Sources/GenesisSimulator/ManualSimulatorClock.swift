@@ -1,4 +1,5 @@
 import Synchronization
+import Genesis
 
 /// A clock that moves only when told to, for deterministic tests: timers fire
 /// inside ``advance(by:)``, in due order, on the caller's thread.
@@ -22,10 +23,10 @@ public final class ManualSimulatorClock: SimulatorClock {
         var timers: [Int: PendingTimer] = [:]
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     public init(nowMicroseconds: Int64 = 1_700_000_000_000_000) {
-        state = Mutex(State(now: nowMicroseconds))
+        state = Lock(State(now: nowMicroseconds))
     }
 
     public func nowMicroseconds() -> Int64 {

@@ -1,4 +1,5 @@
 import Synchronization
+import Genesis
 
 /// The order in which channel work becomes visible. Channel code runs under
 /// the call engine's lock and only queues what it produces here (events,
@@ -31,7 +32,7 @@ final class OrderedOutbox: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let publish: @Sendable (SimulatorEvent) -> Void
 
     init(publish: @escaping @Sendable (SimulatorEvent) -> Void) {

@@ -19,7 +19,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     public let id: Int
     public let simulator: SimulatorSwitch
     private let link: any SimulatorLink
-    private let state = Mutex(ConnectionState())
+    private let state = Lock(ConnectionState())
     /// Set for an outbound socket: the channel this connection controls.
     public let session: OutboundSessionBinding?
 

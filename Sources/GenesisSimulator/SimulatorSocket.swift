@@ -7,7 +7,7 @@ import Synchronization
 final class SimulatorSocket: TransportDelegate, SimulatorLink {
     private let transport: TransportConnection
     /// Cleared when the socket closes, which breaks the socket/connection cycle.
-    private let connection = Mutex<SimulatorConnection?>(nil)
+    private let connection = Lock<SimulatorConnection?>(nil)
 
     init(transport: TransportConnection) {
         self.transport = transport

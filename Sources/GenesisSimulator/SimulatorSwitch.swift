@@ -1,4 +1,5 @@
 import Synchronization
+import Genesis
 
 /// The simulated FreeSWITCH shared by all connections: identity and
 /// configuration, clock, start time, session counters, the event bus and the
@@ -23,7 +24,7 @@ public final class SimulatorSwitch: Sendable {
     let bus = EventBus()
     private let nextSequence: Atomic<UInt64>
     private let nextConnectionID = Atomic<Int>(1)
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
     private struct State {
         var sessions: SimulatorSessionCounters
@@ -45,7 +46,7 @@ public final class SimulatorSwitch: Sendable {
         self.clock = clock
         self.startMicroseconds = startMicroseconds ?? clock.nowMicroseconds()
         nextSequence = Atomic(configuration.firstEventSequence)
-        state = Mutex(State(sessions: configuration.sessions))
+        state = Lock(State(sessions: configuration.sessions))
         let bus = bus
         calls = CallEngine(directory: directory, dialer: outboundDialer) { bus.publish($0) }
         calls.attach(self)

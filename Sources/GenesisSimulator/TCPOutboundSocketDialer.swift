@@ -40,7 +40,7 @@ final class OutboundSimulatorSocket: TransportDelegate, SimulatorLink {
 
     private let attach: @Sendable (any SimulatorLink) -> SimulatorConnection
     private let failed: @Sendable () -> Void
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     init(attach: @escaping @Sendable (any SimulatorLink) -> SimulatorConnection, failed: @escaping @Sendable () -> Void) {
         self.attach = attach

@@ -7,7 +7,7 @@ import Synchronization
 final class ConnectionDrops: Sendable {
     private let client: InboundClient
     private let drops = Atomic<Int>(0)
-    private let watcher: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let watcher: Lock<Task<Void, Never>?> = Lock(nil)
 
     /// Follows `client` until it closes.
     init(following client: InboundClient) {

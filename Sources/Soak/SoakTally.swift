@@ -1,9 +1,10 @@
 import Synchronization
+import Genesis
 
 /// Counts what happened during the soak, by name ("ring_group.answered",
 /// "error.ESLError.connectionLost", …), for the summary.
 final class SoakTally: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Lock<[String: Int]>([:])
 
     func count(_ name: String, by amount: Int = 1) {
         counts.withLock { $0[name, default: 0] += amount }

@@ -17,7 +17,7 @@ struct LoggingOptions: ParsableArguments {
     var logLevel: String = "info"
 
     /// LoggingSystem accepts one bootstrap per process.
-    private static let bootstrapped = Mutex(false)
+    private static let bootstrapped = Lock(false)
 
     /// Installs the chosen handler process-wide (once) and returns a logger.
     func logger(label: String) -> Logger {

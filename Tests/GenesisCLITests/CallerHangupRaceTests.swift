@@ -45,7 +45,7 @@ struct CallerHangupRaceTests {
     }
 
     @Test func aValueProducedDespiteTheHangupIsDiscarded() async throws {
-        let discarded = Mutex<[Int]>([])
+        let discarded = Lock<[Int]>([])
         try await Self.withCaller { caller in
             try await caller.hangup()
             let value: Int? = try await CallerHangupRace.run(watching: caller) {

@@ -1,4 +1,5 @@
 import GenesisSimulator
+import Genesis
 import Synchronization
 import Testing
 
@@ -134,7 +135,7 @@ struct APICommandTests {
     @Test("an api command that answers later holds events and the next commands until it does")
     func deferredAPIBlocksConnection() throws {
         let simulator = capturedSwitch()
-        let pending = Mutex<(@Sendable (APIResult) -> Void)?>(nil)
+        let pending = Lock<(@Sendable (APIResult) -> Void)?>(nil)
         simulator.apiCommands.register("slow", deferred: { _, respond in pending.withLock { $0 = respond } })
         let (connection, link) = connect(simulator)
         connection.send("event plain CUSTOM")
@@ -154,7 +155,7 @@ struct APICommandTests {
     @Test("bgapi does not block: the connection goes on while the job runs")
     func deferredBackgroundJob() throws {
         let simulator = capturedSwitch()
-        let pending = Mutex<(@Sendable (APIResult) -> Void)?>(nil)
+        let pending = Lock<(@Sendable (APIResult) -> Void)?>(nil)
         simulator.apiCommands.register("slow", deferred: { _, respond in pending.withLock { $0 = respond } })
         let (connection, link) = connect(simulator)
         connection.send("event plain BACKGROUND_JOB")

@@ -1,4 +1,5 @@
 import GenesisSimulator
+import Genesis
 import Synchronization
 import Testing
 
@@ -82,7 +83,7 @@ final class BatchingLink: SimulatorLink {
         var burst: (frame: [UInt8], count: Int, completion: @Sendable () -> Void)?
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     func write(_ bytes: [UInt8]) {
         state.withLock { $0.bytes.append(contentsOf: bytes) }

@@ -23,7 +23,7 @@ final class CountingLink: SimulatorLink {
         var apiReplies: [String] = []
     }
 
-    private let state = Mutex(Tally())
+    private let state = Lock(Tally())
 
     var jobsOK: Int { state.withLock { $0.jobsOK } }
     var jobsFailed: [String] { state.withLock { $0.jobsFailed } }
@@ -80,7 +80,7 @@ struct EngineClockAndScaleTests {
         let clock = EngineSimulatorClock()
         let counter = Counter()
         let started = ContinuousClock.now
-        let firedAt = Mutex<ContinuousClock.Instant?>(nil)
+        let firedAt = Lock<ContinuousClock.Instant?>(nil)
         _ = clock.schedule(after: .milliseconds(60)) {
             firedAt.withLock { $0 = .now }
             counter.increment()

@@ -1,4 +1,5 @@
 import GenesisSimulator
+import Genesis
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ final class RecordingLink: SimulatorLink {
         var bursts: [(frame: [UInt8], count: Int)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     func write(_ bytes: [UInt8]) {
         state.withLock { $0.bytes.append(contentsOf: bytes) }

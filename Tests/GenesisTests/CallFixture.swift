@@ -60,8 +60,8 @@ struct CallFixture {
 
 /// A value set once from a handler task and read by the test.
 final class Box<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
-    init(_ initial: Value) { value = Mutex(initial) }
+    private let value: Lock<Value>
+    init(_ initial: Value) { value = Lock(initial) }
     var current: Value { value.withLock { $0 } }
     func update(_ change: (inout Value) -> Void) { value.withLock { change(&$0) } }
 }

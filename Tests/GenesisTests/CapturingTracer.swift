@@ -1,4 +1,5 @@
 import Instrumentation
+import Genesis
 import Synchronization
 import Tracing
 
@@ -17,7 +18,7 @@ final class CapturingTracer: Tracer, Sendable {
         return tracer
     }()
 
-    let finished = Mutex<[Finished]>([])
+    let finished = Lock<[Finished]>([])
 
     func startSpan<Instant: TracerInstant>(
         _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind,
@@ -39,12 +40,12 @@ final class CapturingTracer: Tracer, Sendable {
     final class CapturedSpan: Tracing.Span, Sendable {
         let context: ServiceContext
         private let tracer: CapturingTracer
-        private let state: Mutex<(name: String, attributes: SpanAttributes)>
+        private let state: Lock<(name: String, attributes: SpanAttributes)>
 
         init(name: String, context: ServiceContext, tracer: CapturingTracer) {
             self.context = context
             self.tracer = tracer
-            state = Mutex((name, [:]))
+            state = Lock((name, [:]))
         }
 
         var operationName: String {

@@ -16,7 +16,7 @@ import Tracing
             return configuration
         }())
         defer { fixture.close() }
-        let lines = Mutex<[String]>([])
+        let lines = Lock<[String]>([])
         var logger = Logger(label: "genesis.test") { label in
             JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } }
         }
@@ -62,7 +62,7 @@ import Tracing
     }
 
     @Test func jsonLogLinesAreEscaped() {
-        let lines = Mutex<[String]>([])
+        let lines = Lock<[String]>([])
         var logger = Logger(label: "genesis.json") { label in
             JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } }
         }

@@ -11,11 +11,11 @@ import Glibc
 /// gone, as after a crash.
 final class RedisServerFixture: Sendable {
     let port: UInt16
-    private let pid: Mutex<pid_t>
+    private let pid: Lock<pid_t>
 
     private init(port: UInt16, pid: pid_t) {
         self.port = port
-        self.pid = Mutex(pid)
+        self.pid = Lock(pid)
     }
 
     static func start() async throws -> RedisServerFixture {
@@ -177,7 +177,7 @@ func eventually(
 /// A value behind a lock that escaping test closures can share (a `Mutex`
 /// itself cannot be captured by them: it is not copyable).
 final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
+    private let mutex: Lock<Value>
+    init(_ value: Value) { mutex = Lock(value) }
     func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

@@ -32,8 +32,8 @@ import Synchronization
 public final class CallControl: Sendable {
     public let client: InboundClient
     package let registry: ChannelRegistry
-    private let reader: Mutex<Task<Void, Never>?>
-    private let reconciler: Mutex<Task<Void, Never>?>
+    private let reader: Lock<Task<Void, Never>?>
+    private let reconciler: Lock<Task<Void, Never>?>
 
     private let legUUIDPrefix: String
 
@@ -41,8 +41,8 @@ public final class CallControl: Sendable {
         self.client = client
         legUUIDPrefix = ChannelRegistry.makeUUIDPrefix()
         registry = ChannelRegistry(sender: client, legEvents: .uuidPrefix(legUUIDPrefix))
-        reader = Mutex(nil)
-        reconciler = Mutex(nil)
+        reader = Lock(nil)
+        reconciler = Lock(nil)
     }
 
     /// Subscribes and starts routing the client's events to channels.

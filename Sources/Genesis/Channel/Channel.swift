@@ -20,13 +20,13 @@ public final class Channel: Sendable {
     public let uuid: String
     /// The connection operations are sent on.
     public let sender: any ESLCommandSender
-    private let state: Mutex<ChannelStatus>
+    private let state: Lock<ChannelStatus>
     private let created = ContinuousClock.now
 
     init(uuid: String, sender: any ESLCommandSender, state initial: ChannelState = .new, answered: Bool = false) {
         self.uuid = uuid
         self.sender = sender
-        state = Mutex(ChannelStatus(state: initial, answered: answered))
+        state = Lock(ChannelStatus(state: initial, answered: answered))
     }
 
     // MARK: State

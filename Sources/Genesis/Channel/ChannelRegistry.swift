@@ -22,12 +22,12 @@ package final class ChannelRegistry: Sendable {
 
     let sender: any ESLCommandSender
     private let legEvents: LegEvents
-    private let channels = Mutex<[String: Channel]>([:])
+    private let channels = Lock<[String: Channel]>([:])
     /// UUIDs whose filter this registry added (and so must delete).
-    private let filtered = Mutex<Set<String>>([])
+    private let filtered = Lock<Set<String>>([])
     /// Legs whose originate has not returned: reconciliation leaves them to
     /// their bgapi result (FreeSWITCH may not have created them yet).
-    private let originating = Mutex<Set<String>>([])
+    private let originating = Lock<Set<String>>([])
 
     package init(sender: any ESLCommandSender, legEvents: LegEvents) {
         self.sender = sender

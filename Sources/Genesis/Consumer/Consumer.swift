@@ -63,7 +63,7 @@ public final class Consumer: Service, Sendable {
     }
 
     public let configuration: ConsumerConfiguration
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let failures = Atomic<UInt64>(0)
     private let handled = Atomic<UInt64>(0)
     private let logger: Logger

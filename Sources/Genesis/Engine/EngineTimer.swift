@@ -23,7 +23,7 @@ package final class EngineTimer: Sendable {
     private let engine: Engine
     private let interval: UInt64?
     private let action: @Sendable () -> Void
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     private init(engine: Engine, interval: UInt64?, action: @escaping @Sendable () -> Void) {
         self.engine = engine

@@ -4,7 +4,7 @@ import Synchronization
 /// object exists (the engine needs the object as its delegate first) and
 /// cleared when the socket closes. A class so that closures can share it.
 final class TransportSlot: Sendable {
-    private let value = Mutex<TransportConnection?>(nil)
+    private let value = Lock<TransportConnection?>(nil)
 
     var transport: TransportConnection? { value.withLock { $0 } }
 

@@ -42,7 +42,7 @@ public final class InboundClient: ESLCommandSender {
     /// The transport the event buffer resumes when a consumer catches up:
     /// the current connection's, whichever that is.
     private let readSlot: TransportSlot
-    private let lifecycle: Mutex<Lifecycle>
+    private let lifecycle: Lock<Lifecycle>
 
     private struct Lifecycle {
         var connection: ESLConnection?
@@ -70,7 +70,7 @@ public final class InboundClient: ESLCommandSender {
         eventBuffer = EventBuffer(capacity: configuration.eventBufferCapacity) {
             readSlot.transport?.resumeReading()
         }
-        lifecycle = Mutex(Lifecycle())
+        lifecycle = Lock(Lifecycle())
     }
 
     /// Connects and authenticates within `configuration.connectTimeout`.

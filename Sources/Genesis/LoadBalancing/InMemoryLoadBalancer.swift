@@ -4,7 +4,7 @@ import Synchronization
 public final class InMemoryLoadBalancer: LoadBalancer {
     public typealias Failure = Never
 
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Lock<[String: Int]>([:])
 
     public init() {}
 

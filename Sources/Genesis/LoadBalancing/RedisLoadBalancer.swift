@@ -34,7 +34,7 @@ public final class RedisLoadBalancer: LoadBalancer {
         var localLoad = 0
         var heartbeat: Task<Void, Never>?
     }
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init(
         client: RedisClient, keyPrefix: String = "genesis:lb:", leaseDuration: Duration = .seconds(30),

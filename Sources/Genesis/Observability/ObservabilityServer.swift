@@ -16,7 +16,7 @@ import Synchronization
 /// graceful shutdown or cancellation, then closes the server.
 public final class ObservabilityServer: Service, Sendable {
     private nonisolated(unsafe) let raw: OpaquePointer
-    private let closed = Mutex(false)
+    private let closed = Lock(false)
     private let engine: Engine
     /// The port actually bound (useful with port 0).
     public let port: UInt16
@@ -24,7 +24,7 @@ public final class ObservabilityServer: Service, Sendable {
 
     /// Servers told about HEARTBEAT events. A heartbeat comes every 20 s, so
     /// a lock here costs nothing.
-    private static let listeners = Mutex<[ObjectIdentifier: OpaquePointerBox]>([:])
+    private static let listeners = Lock<[ObjectIdentifier: OpaquePointerBox]>([:])
 
     /// Lets connections skip the lock when no server follows heartbeats.
     private static let hasListeners = Atomic(false)

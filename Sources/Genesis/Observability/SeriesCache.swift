@@ -17,7 +17,7 @@ package final class SeriesCache<Key: Hashable & Sendable, Value: Sendable>: Send
 
     /// The snapshot's address (an integer: raw pointers are not Sendable).
     private let current: Atomic<UInt>
-    private let retired = Mutex<[Snapshot]>([])
+    private let retired = Lock<[Snapshot]>([])
     private let resolve: @Sendable (Key) -> Value
 
     package init(resolve: @escaping @Sendable (Key) -> Value) {

@@ -35,7 +35,7 @@ public final class OutboundServer: Service, Sendable {
     /// One event-metrics cache for every session: they all run on the
     /// engine's one loop thread, and a cache each cost 1.5 KiB per session.
     private let eventMetrics = EventMetricsRecorder()
-    private let state = Mutex(ServerState())
+    private let state = Lock(ServerState())
 
     private struct ServerState {
         var listeners: [TransportListener] = []

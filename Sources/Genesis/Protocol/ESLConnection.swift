@@ -51,7 +51,7 @@ package final class ESLConnection: TransportDelegate {
     }
 
     package let configuration: Configuration
-    private let state = Mutex(State())
+    private let state = Lock(State())
     package let events: ESLEventStream
     private let eventBuffer: EventBuffer
     private let transportSlot = TransportSlot()

@@ -19,7 +19,7 @@ final class EventBuffer: Sendable {
     }
 
     let capacity: Int
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let resumeReading: @Sendable () -> Void
 
     init(capacity: Int, resumeReading: @escaping @Sendable () -> Void) {

@@ -32,7 +32,7 @@ public final class InMemoryQueueBackend: QueueBackend {
         }
     }
 
-    private let lines = Mutex<[String: Line]>([:])
+    private let lines = Lock<[String: Line]>([:])
 
     public init() {}
 

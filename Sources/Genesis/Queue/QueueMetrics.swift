@@ -12,7 +12,7 @@ import Synchronization
 /// Series are resolved once per label set and cached. (The one place to
 /// switch to the Swift registry wrappers later.)
 enum QueueMetrics {
-    private static let series = Mutex<[String: gen_series]>([:])
+    private static let series = Lock<[String: gen_series]>([:])
 
     static func operation(_ op: String, queue: String) {
         gen_counter_add(resolve(Int32(GEN_M_QUEUE_OPERATIONS.rawValue), [queue, op]), 1)

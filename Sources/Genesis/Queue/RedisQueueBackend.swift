@@ -35,7 +35,7 @@ public final class RedisQueueBackend: QueueBackend {
         var waiters: [String: AsyncStream<Event>.Continuation] = [:]
         var heartbeats: [String: Task<Void, Never>] = [:]
     }
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init(
         client: RedisClient, keyPrefix: String = "genesis:queue:", leaseDuration: Duration = .seconds(15),

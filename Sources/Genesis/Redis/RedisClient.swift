@@ -26,8 +26,8 @@ import Synchronization
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
     private let engine: Engine
-    private let commands: Mutex<CommandLink>
-    private let subscriber = Mutex(SubscriberState())
+    private let commands: Lock<CommandLink>
+    private let subscriber = Lock(SubscriberState())
     private let closedFlag = Atomic<Bool>(false)
 
     /// The command connection, and the one reconnection under way (every
@@ -40,7 +40,7 @@ public final class RedisClient: Sendable {
     private init(configuration: RedisConfiguration, engine: Engine, commands: RedisConnection) {
         self.configuration = configuration
         self.engine = engine
-        self.commands = Mutex(CommandLink(connection: commands))
+        self.commands = Lock(CommandLink(connection: commands))
     }
 
     deinit { close() }

@@ -21,7 +21,7 @@ final class RedisConnection: Sendable {
     // Set once in open() before any callback can run, never changed after;
     // gen_redis_* calls are thread-safe, so sharing the pointer is sound.
     private nonisolated(unsafe) var raw: OpaquePointer?
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let onPush: (@Sendable (Push) -> Void)?
     private let commandTimeout: Duration
 

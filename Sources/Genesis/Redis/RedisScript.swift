@@ -6,7 +6,7 @@ import Synchronization
 /// command runs between its first and its last call.
 public final class RedisScript: Sendable {
     public let source: String
-    private let sha = Mutex<String?>(nil)
+    private let sha = Lock<String?>(nil)
 
     public init(_ source: String) {
         self.source = source

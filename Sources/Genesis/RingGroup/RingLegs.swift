@@ -8,7 +8,7 @@ import Synchronization
 /// is killed like any other loser. Internal to ``RingGroup``.
 final class RingLegs: Sendable {
     /// Legs whose originate ended, and whether that settled them.
-    private let ended = Mutex<[String: Bool]>([:])
+    private let ended = Lock<[String: Bool]>([:])
 
     /// Records how the originate of `uuid` ended.
     func originateEnded(_ uuid: String, _ result: Result<Channel, any Error>) {

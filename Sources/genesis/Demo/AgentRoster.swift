@@ -25,7 +25,7 @@ final class AgentRoster: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let callers = Atomic<Int>(0)
 
     /// The balancer for one caller's ring group.

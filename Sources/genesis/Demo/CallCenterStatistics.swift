@@ -1,9 +1,10 @@
 import Synchronization
+import Genesis
 
 /// The call center's live counts, shared by every call's task, the
 /// progress display and the summary.
 final class CallCenterStatistics: Sendable {
-    private let state = Mutex(CallCenterSnapshot())
+    private let state = Lock(CallCenterSnapshot())
 
     func update(_ change: (inout CallCenterSnapshot) -> Void) {
         state.withLock { change(&$0) }

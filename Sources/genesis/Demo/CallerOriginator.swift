@@ -11,7 +11,7 @@ final class CallerOriginator: Sendable {
     private let statistics: CallCenterStatistics
     /// Caller legs that may still be up (the ended ones are pruned as new
     /// ones come, so the list is bounded by the calls in progress).
-    private let legs = Mutex<[Channel]>([])
+    private let legs = Lock<[Channel]>([])
 
     /// The most a caller may take to reach the call center and be answered.
     static let originateTimeoutSeconds = 30

@@ -19,12 +19,12 @@ final class ChannelLifecycleMonitor: Sendable {
     }
 
     private let client: InboundClient
-    private let state: Mutex<State>
-    private let reader = Mutex<Task<Void, Never>?>(nil)
+    private let state: Lock<State>
+    private let reader = Lock<Task<Void, Never>?>(nil)
 
     private init(client: InboundClient, before: Set<String>) {
         self.client = client
-        state = Mutex(State(before: before))
+        state = Lock(State(before: before))
     }
 
     /// Connects, subscribes, and notes the channels already up (after the

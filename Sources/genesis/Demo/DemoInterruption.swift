@@ -1,4 +1,5 @@
 import Synchronization
+import Genesis
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +15,7 @@ private let signalsReceived = Atomic<Int>(0)
 /// second hangs up what is left at once. Either way the run ends with its
 /// summary and leaves no call of its own up on the switch.
 final class DemoInterruption: Sendable {
-    private let watcher = Mutex<Task<Void, Never>?>(nil)
+    private let watcher = Lock<Task<Void, Never>?>(nil)
 
     static let trapped = [SIGINT, SIGTERM]
 
