@@ -308,6 +308,10 @@ public final class InboundClient: ESLCommandSender {
                 let installed = lifecycle.withLock { state -> Bool in
                     guard !state.closed, state.generation == generation else { return false }
                     state.connection = connection
+                    // Counted before it is published: whoever sees
+                    // `.connected` sees the count too.
+                    GenesisMetrics.connectionsReconnects.series(ConnectionKind.inbound.rawValue, "succeeded")
+                        .increment()
                     Self.publish(.connected, in: &state)
                     return true
                 }
@@ -317,7 +321,6 @@ public final class InboundClient: ESLCommandSender {
                 }
                 readSlot.set(connection.transport)
                 connection.markEstablished()
-                GenesisMetrics.connectionsReconnects.series(ConnectionKind.inbound.rawValue, "succeeded").increment()
                 configuration.logger.info("reconnected", metadata: [
                     "host": "\(configuration.host)", "port": "\(configuration.port)", "attempt": "\(attempt)",
                 ])

@@ -203,7 +203,7 @@ package final class ESLConnection: TransportDelegate {
             throw ESLError.commandFailed(replyText: reply.failureText)
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            let event = try await withCheckedThrowingContinuation { continuation in
                 let outcome: Result<ESLEvent, any Error>? = state.withLock { state in
                     guard var job = state.jobs[jobUUID] else {
                         return .failure(state.closeReason ?? ESLError.connectionClosed(pendingCommands: 0))
@@ -223,6 +223,8 @@ package final class ESLConnection: TransportDelegate {
                 }
                 if let outcome { continuation.resume(with: outcome) }
             }
+            state.observeHandOff()
+            return event
         } onCancel: {
             let continuation = state.withLock { $0.jobs.removeValue(forKey: jobUUID)?.continuation }
             continuation?.resume(throwing: CancellationError())
@@ -244,7 +246,7 @@ package final class ESLConnection: TransportDelegate {
             return state.nextID
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            let reply = try await withCheckedThrowingContinuation { continuation in
                 let failure: (any Error)? = state.withLock { state in
                     if expectation == .greeting, state.greetingArrived {
                         return GreetingAlreadyArrived()
@@ -296,6 +298,8 @@ package final class ESLConnection: TransportDelegate {
                     continuation.resume(throwing: failure)
                 }
             }
+            state.observeHandOff()
+            return reply
         } onCancel: {
             let continuation = state.withLock { state -> CheckedContinuation<ESLReply?, any Error>? in
                 guard let index = state.pending.firstIndex(where: { $0.id == id }) else { return nil }

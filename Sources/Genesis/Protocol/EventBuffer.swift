@@ -70,7 +70,7 @@ final class EventBuffer: Sendable {
             return ready
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            let events = try await withCheckedThrowingContinuation { continuation in
                 var wasPaused = false
                 let immediate: Result<[ESLEvent], any Error>? = state.withLock { state in
                     if !state.events.isEmpty {
@@ -97,6 +97,8 @@ final class EventBuffer: Sendable {
                     continuation.resume(with: immediate)
                 }
             }
+            state.observeHandOff()
+            return events
         } onCancel: {
             let waiters = state.withLock { state in
                 let waiters = state.waiters
