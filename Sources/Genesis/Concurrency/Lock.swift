@@ -5,14 +5,7 @@ import Synchronization
 /// builds with `-DGENESIS_THREAD_SANITIZER`) it is a ``ThreadLock``, whose
 /// pthread mutex TSan understands, so only real races are reported.
 package typealias Lock<Value: ~Copyable> = ThreadLock<Value>
-#else
-/// The package's lock around a value: `Synchronization.Mutex` (a futex, no
-/// allocation). ThreadSanitizer cannot see a futex's ordering, so
-/// TSan builds swap in ``ThreadLock``, which has the same shape.
-package typealias Lock<Value: ~Copyable> = Mutex<Value>
-#endif
 
-#if GENESIS_THREAD_SANITIZER
 extension ThreadLock where Value: ~Copyable {
     /// Takes and drops the lock, for a task that was just resumed by a
     /// continuation from the engine's loop thread. The resume orders the
@@ -27,6 +20,11 @@ extension ThreadLock where Value: ~Copyable {
     }
 }
 #else
+/// The package's lock around a value: `Synchronization.Mutex` (a futex, no
+/// allocation). ThreadSanitizer cannot see a futex's ordering, so
+/// TSan builds swap in ``ThreadLock``, which has the same shape.
+package typealias Lock<Value: ~Copyable> = Mutex<Value>
+
 extension Mutex where Value: ~Copyable {
     /// Nothing outside TSan builds (see the ThreadLock version).
     @inline(__always)

@@ -24,20 +24,16 @@ public enum GenesisTracing {
         isolation: isolated (any Actor)? = #isolation,
         _ operation: (any Span) async throws -> T
     ) async rethrows -> T {
-        // Most processes install no instrument at all, which its concrete
-        // type tells with one cheap cast; the tracer lookup below (a lock and
-        // a protocol-conformance search) was a tenth of a pipelined command's
-        // time.
-        if InstrumentationSystem.instrument is NoOpInstrument {
-            return try await operation(NoOpTracer.NoOpSpan(context: ServiceContext.current ?? .topLevel))
-        }
         // Without a tracer, skip swift-distributed-tracing's generic layers
         // (a task-local binding and three closures): their async frames stay
         // in a task's stack allocator for the task's life, a few KiB for
-        // each of 10,000 held outbound sessions. (`tracer` finds every
-        // installed Tracer; only the deprecated LegacyTracer-only kind, which
-        // no current tracing backend is, would be missed.)
-        if InstrumentationSystem.tracer is NoOpTracer {
+        // each of 10,000 held outbound sessions. Most processes install no
+        // instrument at all, which its concrete type tells with one cheap
+        // cast, asked first: the tracer lookup (a lock and a
+        // protocol-conformance search) was a tenth of a pipelined command's
+        // time. (`tracer` finds every installed Tracer; only the deprecated
+        // LegacyTracer-only kind, which no current backend is, is missed.)
+        if InstrumentationSystem.instrument is NoOpInstrument || InstrumentationSystem.tracer is NoOpTracer {
             return try await operation(NoOpTracer.NoOpSpan(context: ServiceContext.current ?? .topLevel))
         }
         return try await Tracing.withSpan(name.rawValue, ofKind: kind, isolation: isolation) { span in
