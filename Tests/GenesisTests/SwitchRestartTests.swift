@@ -119,11 +119,17 @@ struct SwitchRestartTests {
         // caller B waits in line, and leaves it if its own call ends.
         let callerA = try await withDeadline(.seconds(10)) { try await setup.calls.originate("loopback/1000") }
         let callerB = try await withDeadline(.seconds(10)) { try await setup.calls.originate("loopback/1000") }
+        let (held, holds) = AsyncStream<Void>.makeStream()
         let holding = Task {
             try await queue.slot("support", maxConcurrent: 1, timeout: .seconds(30), item: "A") {
+                holds.yield()
                 try await callerA.wait(for: .hangup, timeout: .seconds(60))
             }
         }
+        // B lines up only once A holds the slot: started together, either
+        // task may reach the queue first.
+        let aHolds = try await withDeadline(.seconds(10)) { await held.first { _ in true } }
+        #expect(aHolds != nil)
         // B leaves the line when its call ends, as a hung-up caller does.
         let waiting = Task {
             try await queue.slot("support", maxConcurrent: 1, timeout: .seconds(60), item: "B") {
