@@ -5,8 +5,12 @@
  *     sends each SETUP command (e.g. "event plain ALL") and waits for its
  *     reply, then sends COMMAND (e.g. "api sim_blast 3000000") and counts
  *     Event-Name lines in event bodies until COUNT arrive; prints events/s.
- *   plain_reader api HOST PORT PASSWORD COUNT
- *     COUNT sequential "api status" round trips; prints round trips/s.
+ *   plain_reader api HOST PORT PASSWORD COUNT [IN_FLIGHT]
+ *     COUNT "api status" round trips, one at a time, or pipelined with
+ *     IN_FLIGHT commands unanswered (each reply read sends one more; the
+ *     commands a read makes room for leave in one write); prints round
+ *     trips/s. Pipelined, it is the ceiling any client can reach against
+ *     the server it runs against.
  *
  * Commands are sent with the blank line ESL expects appended. */
 #define _GNU_SOURCE
@@ -114,6 +118,14 @@ static void next_frame(reader *r, frame *f) {
   }
 }
 
+static void write_all(int fd, const char *bytes, size_t n) {
+  for (size_t off = 0; off < n;) {
+    ssize_t w = write(fd, bytes + off, n - off);
+    if (w <= 0) die("write");
+    off += (size_t)w;
+  }
+}
+
 static int has_header(const frame *f, const char *line) {
   return memmem(f->headers, f->headers_len, line, strlen(line)) != NULL;
 }
@@ -136,6 +148,33 @@ static void await_reply(reader *r, frame *f) {
   while (!has_header(f, "Content-Type: command/reply") && !has_header(f, "Content-Type: api/response"));
 }
 
+/* Keeps `in_flight` commands unanswered until `count` replies came back. */
+static void pipelined_api(reader *r, long count, long in_flight) {
+  static const char command[] = "api status\n\n";
+  const size_t length = sizeof command - 1;
+  char *burst = malloc(length * (size_t)in_flight);
+  if (!burst) die("malloc");
+  for (long i = 0; i < in_flight; i++) memcpy(burst + (size_t)i * length, command, length);
+  long sent = in_flight < count ? in_flight : count, answered = 0;
+  write_all(r->fd, burst, length * (size_t)sent);
+  frame f;
+  while (answered < count) {
+    long room = 0;
+    /* Every whole reply already read, then one read for more. */
+    do {
+      next_frame(r, &f);
+      if (has_header(&f, "Content-Type: api/response")) answered++, room++;
+    } while (answered < count && memmem(r->buf + r->start, r->end - r->start, "\n\n", 2) &&
+             r->end - r->start > 64);
+    if (room > count - sent) room = count - sent;
+    if (room > 0) {
+      write_all(r->fd, burst, length * (size_t)room);
+      sent += room;
+    }
+  }
+  free(burst);
+}
+
 static void authenticate(reader *r, const char *password) {
   frame f;
   do next_frame(r, &f);
@@ -155,7 +194,7 @@ int main(int argc, char **argv) {
       (strcmp(argv[1], "events") == 0 && argc < 7)) {
     fprintf(stderr,
             "usage: %s events HOST PORT PASSWORD COUNT COMMAND [SETUP...]\n"
-            "       %s api HOST PORT PASSWORD COUNT\n", argv[0], argv[0]);
+            "       %s api HOST PORT PASSWORD COUNT [IN_FLIGHT]\n", argv[0], argv[0]);
     return 2;
   }
   long count = atol(argv[5]);
@@ -164,13 +203,20 @@ int main(int argc, char **argv) {
   authenticate(&r, argv[4]);
   frame f;
   if (strcmp(argv[1], "api") == 0) {
+    long in_flight = argc > 6 ? atol(argv[6]) : 1;
+    if (in_flight < 1) in_flight = 1;
     double t0 = now();
-    for (long i = 0; i < count; i++) {
-      send_command(r.fd, "api status");
-      await_reply(&r, &f);
+    if (in_flight == 1) {
+      for (long i = 0; i < count; i++) {
+        send_command(r.fd, "api status");
+        await_reply(&r, &f);
+      }
+    } else {
+      pipelined_api(&r, count, in_flight);
     }
     double elapsed = now() - t0;
-    printf("api: %ld round trips in %.3f s = %.0f round trips/s\n", count, elapsed, (double)count / elapsed);
+    printf("api: %ld round trips in %.3f s = %.0f round trips/s, in flight %ld\n", count, elapsed,
+           (double)count / elapsed, in_flight);
   } else {
     for (int i = 7; i < argc; i++) {
       send_command(r.fd, argv[i]);
