@@ -1,6 +1,10 @@
 /* The metric registry's costs: a counter increment (one thread; two threads
  * on one series and on two series), a histogram observation, and rendering
- * 10,000 series into Prometheus text.
+ * 10,000 series into Prometheus text. Beside them, the two floors a counter
+ * increment sits between on this CPU: a relaxed load-add-store of one
+ * memory cell (the least any counter that a scraper can read must do; in a
+ * loop each increment waits for the previous store to be forwarded) and a
+ * `lock`-prefixed atomic add (what a counter shared between threads pays).
  *
  * usage: metrics_bench [increments]   (default 100,000,000) */
 #include "CGenesis.h"
@@ -36,6 +40,17 @@ static void *increment(void *arg) {
   job *j = arg;
   for (long i = 0; i < j->n; i++) gen_counter_add(j->series, 1);
   return NULL;
+}
+
+/* One cell, incremented as a per-thread shard is. */
+__attribute__((noinline)) static void floor_load_add_store(uint64_t *cell, long n) {
+  for (long i = 0; i < n; i++)
+    __atomic_store_n(cell, __atomic_load_n(cell, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+/* One cell, incremented as a shared atomic counter is. */
+__attribute__((noinline)) static void floor_atomic_add(uint64_t *cell, long n) {
+  for (long i = 0; i < n; i++) __atomic_fetch_add(cell, 1, __ATOMIC_RELAXED);
 }
 
 /* Two threads at once; returns ns per increment as each thread sees it. */
@@ -94,6 +109,14 @@ int main(int argc, char **argv) {
   double t0 = now_ns();
   increment(&j);
   printf("counter increment, 1 thread          %6.2f ns\n", (now_ns() - t0) / n);
+  static uint64_t floor_cell;
+  floor_load_add_store(&floor_cell, n / 4);
+  t0 = now_ns();
+  floor_load_add_store(&floor_cell, n);
+  printf("floor: load-add-store of one cell     %6.2f ns\n", (now_ns() - t0) / n);
+  t0 = now_ns();
+  floor_atomic_add(&floor_cell, n);
+  printf("floor: lock-prefixed atomic add       %6.2f ns\n", (now_ns() - t0) / n);
   printf("counter increment, 2 threads, 1 series %4.2f ns\n", two_threads(a, a, n / 4));
   printf("counter increment, 2 threads, 2 series %4.2f ns\n", two_threads(a, b, n / 4));
 
