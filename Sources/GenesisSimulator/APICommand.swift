@@ -20,14 +20,19 @@ public protocol APICommand: Sendable {
 /// Adapts a closure to ``APICommand``.
 struct ClosureAPICommand: APICommand {
     let body: @Sendable (APIInvocation, @escaping @Sendable (APIResult) -> Void) -> Void
+    /// Set for a command that answers before returning, which the switch
+    /// then calls directly (see ``RegisteredAPICommand``).
+    let immediate: (@Sendable (APIInvocation) -> APIResult)?
 
     /// A command that answers before returning.
     init(immediate: @escaping @Sendable (APIInvocation) -> APIResult) {
         body = { invocation, respond in respond(immediate(invocation)) }
+        self.immediate = immediate
     }
 
     init(deferred: @escaping @Sendable (APIInvocation, @escaping @Sendable (APIResult) -> Void) -> Void) {
         body = deferred
+        immediate = nil
     }
 
     func execute(_ invocation: APIInvocation, respond: @escaping @Sendable (APIResult) -> Void) {

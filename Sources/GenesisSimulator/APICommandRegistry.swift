@@ -4,15 +4,30 @@ import Genesis
 /// The switch's API commands by name. Thread-safe, so later features
 /// (channels, originate) can register their commands at any time.
 public final class APICommandRegistry: Sendable {
-    private let commands: Lock<[String: any APICommand]>
+    private struct Table {
+        var commands: [String: RegisteredAPICommand]
+        /// The last name looked up and its command: a load test sends one
+        /// command over and over, and comparing a short name costs less
+        /// than hashing it. (Two fields, not an optional tuple, which is
+        /// copied through generic witnesses.)
+        var lastName: String?
+        var lastCommand: RegisteredAPICommand?
+    }
+
+    private let table: Lock<Table>
 
     /// A registry with the built-in commands (``BuiltInAPICommands``).
     public init() {
-        commands = Lock(BuiltInAPICommands.all())
+        table = Lock(Table(commands: BuiltInAPICommands.all().mapValues(RegisteredAPICommand.init)))
     }
 
     public func register(_ name: String, _ command: any APICommand) {
-        commands.withLock { $0[name] = command }
+        let registered = RegisteredAPICommand(command)
+        table.withLock { table in
+            table.commands[name] = registered
+            table.lastName = nil
+            table.lastCommand = nil
+        }
     }
 
     /// Registers a command that answers before returning.
@@ -29,6 +44,16 @@ public final class APICommandRegistry: Sendable {
     }
 
     public func command(named name: String) -> (any APICommand)? {
-        commands.withLock { $0[name] }
+        registered(named: name)?.command
+    }
+
+    func registered(named name: String) -> RegisteredAPICommand? {
+        table.withLock { table in
+            if table.lastName == name, let command = table.lastCommand { return command }
+            guard let command = table.commands[name] else { return nil }
+            table.lastName = name
+            table.lastCommand = command
+            return command
+        }
     }
 }

@@ -18,30 +18,21 @@ public enum BuiltInAPICommands {
 
     /// mod_commands `status`, line for line (the trailing spaces on the
     /// session lines are FreeSWITCH's). Only the `UP` line changes from call
-    /// to call; the rest is cached by the switch.
+    /// to call; the switch caches the rest.
     static func status(_ invocation: APIInvocation) -> APIResult {
-        let simulator = invocation.simulator
-        let tail = simulator.statusTail { sessions in
-            let configuration = simulator.configuration
-            return """
-                FreeSWITCH (Version \(configuration.versionHuman)) is ready
-                \(sessions.sinceStartup) session(s) since startup
-                \(sessions.current) session(s) - peak \(sessions.peak), last 5min \(sessions.peakFiveMinutes) \n\
-                \(sessions.perSecondLast) session(s) per Sec out of max \(sessions.maxPerSecond), \
-                peak \(sessions.perSecondPeak), last 5min \(sessions.perSecondFiveMinutes) \n\
-                \(sessions.maxSessions) session(s) max
-                min idle cpu 0.00/\(FixedPointText.format(configuration.idleCPU, decimals: 2))
-                Current Stack Size/Max \(configuration.stackSizeKiB)K/\(configuration.stackMaxKiB)K
+        APIResult(invocation.simulator.statusText { sessions, configuration in
+            """
+            FreeSWITCH (Version \(configuration.versionHuman)) is ready
+            \(sessions.sinceStartup) session(s) since startup
+            \(sessions.current) session(s) - peak \(sessions.peak), last 5min \(sessions.peakFiveMinutes) \n\
+            \(sessions.perSecondLast) session(s) per Sec out of max \(sessions.maxPerSecond), \
+            peak \(sessions.perSecondPeak), last 5min \(sessions.perSecondFiveMinutes) \n\
+            \(sessions.maxSessions) session(s) max
+            min idle cpu 0.00/\(FixedPointText.format(configuration.idleCPU, decimals: 2))
+            Current Stack Size/Max \(configuration.stackSizeKiB)K/\(configuration.stackMaxKiB)K
 
-                """
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(128 + tail.utf8.count)
-        bytes += "UP ".utf8
-        UptimeText.append(microseconds: simulator.uptimeMicroseconds(), to: &bytes)
-        bytes.append(0x0A)
-        bytes += tail.utf8
-        return APIResult(String(decoding: bytes, as: UTF8.self))
+            """
+        })
     }
 
     static func version(_ invocation: APIInvocation) -> APIResult {

@@ -33,8 +33,10 @@ public final class CallEngine: Sendable {
     /// connection unless a test supplies another).
     let dialer: any OutboundSocketDialer
     /// Set once by the switch's initializer, before the switch is shared,
-    /// and never again; weak because the switch owns the engine.
-    nonisolated(unsafe) private weak var simulatorReference: SimulatorSwitch?
+    /// and never again; unowned because the switch owns the engine (and not
+    /// weak, which would give the switch a side table, see SwitchCore).
+    /// Reading it after the switch is gone traps.
+    nonisolated(unsafe) private unowned var simulatorReference: SimulatorSwitch?
     let outbox: OrderedOutbox
     private let state: Lock<State>
 

@@ -38,6 +38,8 @@ struct ConnectionState {
     var holdEvents = 0
     var stalled = false
     var pending: [(frame: [UInt8], isEvent: Bool)] = []
+    /// What the switch's ``EventBus`` last learnt of `subscription.enabled`.
+    var announcedListening = false
     /// What the switch's ``EventBus`` last learnt of ``routes``.
     var announcedRoutes: [EventRoute]?
     /// What ``routes`` was last computed from: the filters' revision and
@@ -65,6 +67,23 @@ struct ConnectionState {
             pending.append((frame, isEvent))
         } else {
             link.write(frame)
+        }
+    }
+
+    /// An `api/response` (never discarded, like FreeSWITCH's): handed to
+    /// the link as header and body when it can be written at once, so the
+    /// body is not copied into a frame of its own.
+    mutating func respond(apiBody body: String, to link: any SimulatorLink) {
+        guard phase != .closed else { return }
+        guard holdAll == 0 else {
+            emit(ReplyFrame.apiResponse(body), to: link)
+            return
+        }
+        var body = body
+        body.withUTF8 { bodyBytes in
+            ReplyFrame.withAPIResponseHead(contentLength: bodyBytes.count) { head in
+                link.write(head, UnsafeRawBufferPointer(bodyBytes))
+            }
         }
     }
 

@@ -3,6 +3,9 @@ import Synchronization
 
 /// Something that receives published events and decides for itself
 /// whether it wants them (a client connection or an outbound session).
+/// It must tell the bus when it may want any at all
+/// (``EventBus/listen(id:_:)``): until then ``EventBus/anyoneMightWant(_:)``
+/// does not ask it.
 protocol SimulatorEventSubscriber: AnyObject, Sendable {
     func deliver(_ event: SimulatorEvent, frames: RenderedEventFrames)
     /// Whether an event of `type` could reach this subscriber (filters
@@ -29,6 +32,8 @@ final class EventBus: Sendable {
     private struct Entry {
         let subscriber: any SimulatorEventSubscriber
         var routes: [EventRoute]?
+        /// What the subscriber last said through ``listen(id:_:)``.
+        var listening = false
     }
 
     private struct Table {
@@ -67,12 +72,33 @@ final class EventBus: Sendable {
     }
 
     private let table = Lock(Table())
+    /// How many subscribers said they may want events (``listen(id:_:)``).
+    /// While none did, ``anyoneMightWant(_:)`` answers without asking each:
+    /// it runs for every `api` command, to decide whether to build the API
+    /// event.
+    private let listeners = Atomic<Int>(0)
 
     /// Registers `subscriber`, asked about every event until ``route(id:through:)``.
     func add(_ subscriber: any SimulatorEventSubscriber, id: Int) {
         table.withLock { table in
+            if table.entries[id]?.listening == true {
+                listeners.subtract(1, ordering: .sequentiallyConsistent)
+            }
             table.unlink(id)
             table.link(id, Entry(subscriber: subscriber, routes: nil))
+        }
+    }
+
+    /// Whether `id` may want events at all (events enabled). A subscriber
+    /// must say true before anything can observe that its events are
+    /// enabled (before the reply to `event`), or ``anyoneMightWant(_:)``
+    /// could skip an event it wants; saying false late only costs an event
+    /// built for nobody.
+    func listen(id: Int, _ listening: Bool) {
+        table.withLock { table in
+            guard let entry = table.entries[id], entry.listening != listening else { return }
+            table.entries[id]?.listening = listening
+            listeners.add(listening ? 1 : -1, ordering: .sequentiallyConsistent)
         }
     }
 
@@ -91,6 +117,9 @@ final class EventBus: Sendable {
 
     func remove(id: Int) {
         table.withLock { table in
+            if table.entries[id]?.listening == true {
+                listeners.subtract(1, ordering: .sequentiallyConsistent)
+            }
             table.unlink(id)
             table.entries[id] = nil
         }
@@ -102,7 +131,8 @@ final class EventBus: Sendable {
 
     /// True when some subscriber could receive an event of `type`.
     func anyoneMightWant(_ type: String) -> Bool {
-        table.withLock { $0.entries }.values.contains { $0.subscriber.mightWant(type: type) }
+        guard listeners.load(ordering: .sequentiallyConsistent) > 0 else { return false }
+        return table.withLock { $0.entries }.values.contains { $0.subscriber.mightWant(type: type) }
     }
 
     var all: [any SimulatorEventSubscriber] {

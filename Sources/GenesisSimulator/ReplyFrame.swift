@@ -21,19 +21,41 @@ enum ReplyFrame {
         return frame
     }
 
-    /// Built in one buffer: every `api` answer goes through here.
+    /// A whole `api/response` frame, for one that must wait in the
+    /// connection's queue (see ``ConnectionState/respond(apiBody:to:)``).
     static func apiResponse(_ body: String) -> [UInt8] {
-        let length = body.utf8.count
-        var frame: [UInt8] = []
-        frame.reserveCapacity(apiResponseHead.count + 24 + length)
-        frame += apiResponseHead
-        frame += String(length).utf8
-        frame += [0x0A, 0x0A]
-        frame += body.utf8
+        var frame = withAPIResponseHead(contentLength: body.utf8.count) { [UInt8]($0) }
+        frame.append(contentsOf: body.utf8)
         return frame
     }
 
-    private static let apiResponseHead = Array("Content-Type: api/response\nContent-Length: ".utf8)
+    /// The header block of an `api/response` with `contentLength` body
+    /// bytes, in temporary memory: every `api` answer starts with it.
+    static func withAPIResponseHead<Result>(contentLength: Int, _ use: (UnsafeRawBufferPointer) -> Result) -> Result {
+        // 43 header bytes, at most 19 digits, two LFs.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            var end = apiResponseHead.withUTF8Buffer { buffer.initialize(fromContentsOf: $0) }
+            var digits = 1
+            var scale = 1
+            while contentLength / scale >= 10 {
+                digits += 1
+                scale *= 10
+            }
+            var rest = contentLength
+            var index = end + digits
+            while index > end {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            end += digits
+            buffer[end] = 0x0A
+            buffer[end + 1] = 0x0A
+            return use(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<(end + 2)])))
+        }
+    }
+
+    private static var apiResponseHead: StaticString { "Content-Type: api/response\nContent-Length: " }
 
     /// The notice of a session-bound connection (ESL.md 3.5): disconnect
     /// with the goodbye body, or linger with `Linger-Time` and no body.

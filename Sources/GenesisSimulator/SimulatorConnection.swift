@@ -49,9 +49,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
             state.withLock { $0.phase = .authenticated }
             return
         }
-        let timer = simulator.clock.schedule(after: simulator.configuration.authTimeout) { [weak self] in
-            self?.authDeadlinePassed()
-        }
+        let timer = scheduleOnSelf(after: simulator.configuration.authTimeout) { $0.authDeadlinePassed() }
         state.withLock { state in
             state.authTimer = timer
             state.emit(ReplyFrame.authRequest, to: link)
@@ -62,7 +60,21 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// line the command, further lines headers), `body` its Content-Length
     /// body if it had one.
     public func receive(command: String, body: [UInt8]?) {
-        let block = CommandBlock(text: command, body: body)
+        var command = command
+        let handled = command.withUTF8 { receiveAPICommandLine(UnsafeRawBufferPointer($0)) }
+        if handled { return }
+        receive(block: CommandBlock(text: command, body: body))
+    }
+
+    /// ``receive(command:body:)`` for a command still in the socket's read
+    /// buffer: an `api` one-liner is handled from the bytes, anything else
+    /// is copied out first.
+    func receive(commandBytes: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer?) {
+        if receiveAPICommandLine(commandBytes) { return }
+        receive(block: CommandBlock(text: String(decoding: commandBytes, as: UTF8.self), body: body.map(Array.init)))
+    }
+
+    private func receive(block: CommandBlock) {
         let work = state.withLock { state -> DeferredWork in
             guard state.phase != .closed else { return .none }
             state.authTimer?.cancel()
@@ -85,10 +97,20 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// events (ESL.md 1.10 item 8). Feeding commands one by one through
     /// ``receive(command:body:)`` delivers events between them instead.
     public func receive(batch: [(command: String, body: [UInt8]?)]) {
-        state.withLock { $0.holdEvents += 1 }
+        beginBatch()
         for frame in batch {
             receive(command: frame.command, body: frame.body)
         }
+        endBatch()
+    }
+
+    /// Starts a batch (see ``receive(batch:)``) whose commands follow one by one.
+    func beginBatch() {
+        state.withLock { $0.holdEvents += 1 }
+    }
+
+    /// Ends a batch: the events it raised go out now.
+    func endBatch() {
         state.withLock { state in
             state.holdEvents -= 1
             state.flush(to: link)
@@ -146,8 +168,10 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
             return true
         }
         guard open else { return }
-        link.writeRepeated(frame, count: count) { [weak self] in
-            guard let self else { return }
+        // A strong capture: the link calls this once, so the reference lives
+        // only as long as the burst (a weak one would give the connection a
+        // side table, see scheduleOnSelf).
+        link.writeRepeated(frame, count: count) { [self] in
             self.state.withLock { state in
                 state.holdAll -= 1
                 state.flush(to: self.link)
@@ -264,10 +288,23 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
             return seconds
         }
         guard let seconds, seconds >= 0 else { return }
-        let timer = simulator.clock.schedule(after: .seconds(seconds)) { [weak self] in
-            self?.lingerEnded()
-        }
+        let timer = scheduleOnSelf(after: .seconds(seconds)) { $0.lingerEnded() }
         state.withLock { $0.lingerTimer = timer }
+    }
+
+    /// A timer whose action finds this connection through the switch's bus
+    /// by id, so it does nothing once the connection has left (as a weak
+    /// capture would). A weak reference would give the connection a side
+    /// table, and every retain and release of it, several per command, would
+    /// then take the runtime's slow path.
+    private func scheduleOnSelf(after delay: Duration,
+                                _ action: @escaping @Sendable (SimulatorConnection) -> Void) -> any SimulatorTimer {
+        let bus = simulator.bus
+        let id = id
+        return simulator.clock.schedule(after: delay) {
+            guard let connection = bus.subscriber(id: id) as? SimulatorConnection else { return }
+            action(connection)
+        }
     }
 
     private func lingerEnded() {
@@ -301,15 +338,86 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// event is routed by stale routes after the reply).
     private func handleAndRoute(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
         let work = handle(block, &state)
+        announceRoutes(&state)
+        announceListening(&state)
+        return work
+    }
+
+    /// Tells the bus whether events are enabled here, if that changed. The
+    /// commands that enable events call it before they reply (see
+    /// ``EventBus/listen(id:_:)``); every command calls it after.
+    private func announceListening(_ state: inout ConnectionState) {
+        let listening = state.subscription.enabled
+        guard listening != state.announcedListening else { return }
+        state.announcedListening = listening
+        simulator.bus.listen(id: id, listening)
+    }
+
+    /// Tells the bus the connection's routes if what they derive from changed.
+    private func announceRoutes(_ state: inout ConnectionState) {
         let source = (filters: state.filters.revision, channelUUID: state.subscription.channelUUID)
-        guard source != state.announcedSource else { return work }
+        guard source != state.announcedSource else { return }
         state.announcedSource = source
         let routes = state.routes
         if routes != state.announcedRoutes {
             state.announcedRoutes = routes
             simulator.bus.route(id: id, through: routes)
         }
-        return work
+    }
+
+    /// The whole of receiving an `api` one-liner on an authenticated inbound
+    /// connection, without building a ``CommandBlock`` or walking the keyword
+    /// list: what `receive(block:)`, `handleAndRoute` and `handleCommand`
+    /// do for it, in the same order. False (nothing done) when `bytes` is
+    /// not such a command or the connection is in any other situation (not
+    /// authenticated, closed, an outbound session, an `api` still running).
+    private func receiveAPICommandLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard session == nil, let command = APICommandLine(bytes) else { return false }
+        let accepted = state.withLock { state -> Bool in
+            // (No auth timer to cancel: the command that authenticated did.)
+            guard state.phase == .authenticated, !state.apiRunning else { return false }
+            state.apiRunning = true
+            state.holdEvents += 1
+            announceRoutes(&state)
+            announceListening(&state)
+            return true
+        }
+        guard accepted else { return false }
+        run(simulator.startAPI(name: command.name, trimmedName: command.trimmedName,
+                               trimmedArguments: command.trimmedArguments, connection: self))
+        return true
+    }
+
+    /// Runs an `api` command; its response goes out when it answers (before
+    /// this returns for an immediate command).
+    private func run(_ call: APICall) {
+        // Events raised while the command runs (its API event included)
+        // are held until the response is out, as on a real connection.
+        switch call.command {
+        case .immediate(let body)?:
+            let result = body(call.invocation)
+            apiAnswered(simulator.finishAPI(call, result), result)
+        case .deferred(let command)?:
+            command.execute(call.invocation) { [simulator, self] result in
+                apiAnswered(simulator.finishAPI(call, result), result)
+            }
+        case nil:
+            apiAnswered(simulator.finishAPI(call, nil), nil)
+        }
+    }
+
+    /// The running `api` command answered: the response, then the events
+    /// held meanwhile, then the commands that waited for it.
+    private func apiAnswered(_ body: String, _ result: APIResult?) {
+        let backlogWaits = state.withLock { state in
+            state.respond(apiBody: body, to: link)
+            state.holdEvents -= 1
+            state.apiRunning = false
+            state.flush(to: link)
+            return !state.backlog.isEmpty
+        }
+        result?.afterResponse?()
+        if backlogWaits { runBacklog() }
     }
 
     private func handle(_ block: CommandBlock, _ state: inout ConnectionState) -> DeferredWork {
@@ -360,6 +468,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
                     state.subscription.format = format
                 }
                 state.subscription.subscribeMyEvents(uuid: session.uuid)
+                announceListening(&state)
                 state.reply("+OK Events Enabled", to: link)
             }
         } else if line.hasCaseInsensitivePrefix("divert_events") {
@@ -401,7 +510,9 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         if line.hasCaseInsensitivePrefix("filter ") {
             state.reply(filter(block.argument(afterKeywordLength: 7), &state.filters), to: link)
         } else if line.hasCaseInsensitivePrefix("myevents") {
-            state.reply(myevents(line, &state.subscription), to: link)
+            let text = myevents(line, &state.subscription)
+            announceListening(&state)
+            state.reply(text, to: link)
         } else if line.hasCaseInsensitivePrefix("divert_events") {
             state.reply("-ERR not controlling a session.", to: link)
         } else if line.hasCaseInsensitivePrefix("sendmsg") {
@@ -433,10 +544,12 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
             state.logLevel = nil
         } else if line.hasCaseInsensitivePrefix("event") {
             let enabled = state.subscription.subscribe(Self.tokensAfterKeyword(line))
+            announceListening(&state)
             state.reply(enabled ? "+OK event listener enabled \(state.subscription.format.rawValue)"
                                 : "-ERR no keywords supplied", to: link)
         } else if line.hasCaseInsensitivePrefix("nixevent") {
             let nixed = state.subscription.unsubscribe(Self.tokensAfterKeyword(line))
+            announceListening(&state)  // nixevent enables events too
             state.reply(nixed ? "+OK events nixed" : "-ERR no keywords supplied", to: link)
         } else if line.hasCaseInsensitivePrefix("noevents") {
             if state.subscription.enabled {
@@ -502,18 +615,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         case .closed:
             closeLink()
         case .api(let name, let arguments):
-            // Events raised while the command runs (its API event included)
-            // are held until the response is out, as on a real connection.
-            simulator.executeAPI(name: name, arguments: arguments, connection: self) { [self] body, result in
-                state.withLock { state in
-                    state.emit(ReplyFrame.apiResponse(body), to: link)
-                    state.holdEvents -= 1
-                    state.apiRunning = false
-                    state.flush(to: link)
-                }
-                result?.afterResponse?()
-                runBacklog()
-            }
+            run(simulator.startAPI(name: name, arguments: arguments, connection: self))
         case .backgroundJob(let name, let arguments, let jobUUID):
             simulator.executeAPI(name: name, arguments: arguments, connection: self) { [simulator, self] body, result in
                 var job = simulator.makeEvent(type: "BACKGROUND_JOB", origin: .backgroundJob)

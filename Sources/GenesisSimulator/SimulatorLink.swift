@@ -11,6 +11,11 @@ public protocol SimulatorLink: Sendable {
     /// Queues `bytes` for writing, after everything queued before.
     func write(_ bytes: [UInt8])
 
+    /// Queues `head` and then `body`, after everything queued before, as
+    /// one frame: how an `api/response` is written without copying its
+    /// body into a frame first. The default joins them for ``write(_:)``.
+    func write(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer)
+
     /// Queues `count` back-to-back copies of `bytes` and calls `completion`
     /// once the last copy has been handed to the socket. Exists so a load
     /// generator can push millions of identical pre-rendered events without
@@ -19,4 +24,12 @@ public protocol SimulatorLink: Sendable {
 
     /// Closes the connection after the queued bytes have been written.
     func close()
+}
+
+extension SimulatorLink {
+    public func write(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) {
+        var frame = Array(head)
+        frame.append(contentsOf: body)
+        write(frame)
+    }
 }

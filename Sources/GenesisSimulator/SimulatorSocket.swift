@@ -30,6 +30,22 @@ final class SimulatorSocket: TransportDelegate, SimulatorLink {
         }
     }
 
+    func write(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) {
+        // Both pieces go to the engine's queue in one call and one copy.
+        let status = withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: 2) { addresses in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { lengths in
+                addresses[0] = head.baseAddress
+                lengths[0] = head.count
+                addresses[1] = body.baseAddress
+                lengths[1] = body.count
+                let count = body.isEmpty ? 1 : 2
+                return gen_conn_writev(transport.raw, addresses.baseAddress, lengths.baseAddress, count)
+            }
+        }
+        // As in write(_:): full or closed means the client is gone.
+        if status != 0 { transport.close(abort: true) }
+    }
+
     func writeRepeated(_ bytes: [UInt8], count: Int, completion: @escaping @Sendable () -> Void) {
         do {
             try transport.writeRepeated(bytes, count: UInt64(count)) { _ in completion() }
@@ -49,16 +65,17 @@ final class SimulatorSocket: TransportDelegate, SimulatorLink {
         guard let connection = connection.withLock({ $0 }) else { return false }
         // One read's commands go in as one batch: FreeSWITCH too handles
         // what one read brought before it writes the events they raised.
-        var batch: [(command: String, body: [UInt8]?)] = []
-        batch.reserveCapacity(frames.count)
+        // Each is handed over as bytes in the read buffer, copied out only
+        // if the connection needs more than an `api` one-liner's fast path.
+        connection.beginBatch()
         for frame in frames {
             // The command line and its header lines, as one block.
             let blockEnd = frame.headers.off + frame.headers.len
             let block = gen_span(off: frame.command.off, len: blockEnd - frame.command.off)
-            let body = frame.flags & UInt16(GEN_FRAME_F_HAS_BODY) != 0 ? Array(slab.bytes(frame.body)) : nil
-            batch.append((slab.string(block), body))
+            let body = frame.flags & UInt16(GEN_FRAME_F_HAS_BODY) != 0 ? slab.bytes(frame.body) : nil
+            connection.receive(commandBytes: slab.bytes(block), body: body)
         }
-        connection.receive(batch: batch)
+        connection.endBatch()
         return false
     }
 

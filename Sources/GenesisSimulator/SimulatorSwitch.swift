@@ -21,17 +21,11 @@ public final class SimulatorSwitch: Sendable {
     /// Wall time the switch "booted", microseconds since the epoch.
     public let startMicroseconds: Int64
 
-    let bus = EventBus()
-    private let nextSequence: Atomic<UInt64>
+    let bus: EventBus
+    /// Event numbering, session counters and the heartbeat (see SwitchCore).
+    let core: SwitchCore
+    private let lifetime: SwitchLifetime
     private let nextConnectionID = Atomic<Int>(1)
-    private let state: Lock<State>
-
-    private struct State {
-        var sessions: SimulatorSessionCounters
-        var heartbeatTimer: (any SimulatorTimer)?
-        /// `status` below its `UP` line, and the counters it was rendered from.
-        var statusTail: (sessions: SimulatorSessionCounters, text: String)?
-    }
 
     /// - Parameter startMicroseconds: boot time; defaults to the clock's now
     ///   (set it earlier to reproduce a capture's uptime).
@@ -44,10 +38,12 @@ public final class SimulatorSwitch: Sendable {
     ) {
         self.configuration = configuration
         self.clock = clock
-        self.startMicroseconds = startMicroseconds ?? clock.nowMicroseconds()
-        nextSequence = Atomic(configuration.firstEventSequence)
-        state = Lock(State(sessions: configuration.sessions))
-        let bus = bus
+        let startMicroseconds = startMicroseconds ?? clock.nowMicroseconds()
+        self.startMicroseconds = startMicroseconds
+        let bus = EventBus()
+        self.bus = bus
+        core = SwitchCore(configuration: configuration, clock: clock, startMicroseconds: startMicroseconds, bus: bus)
+        lifetime = SwitchLifetime(core: core)
         calls = CallEngine(directory: directory, dialer: outboundDialer) { bus.publish($0) }
         calls.attach(self)
     }
@@ -56,22 +52,15 @@ public final class SimulatorSwitch: Sendable {
 
     /// Starts the HEARTBEAT timer.
     public func start() {
-        let timer = clock.scheduleRepeating(every: configuration.heartbeatInterval) { [weak self] in
-            self?.sendHeartbeat()
+        let timer = clock.scheduleRepeating(every: configuration.heartbeatInterval) { [weak lifetime = self.lifetime] in
+            lifetime?.core.sendHeartbeat()
         }
-        let previous = state.withLock { state in
-            defer { state.heartbeatTimer = timer }
-            return state.heartbeatTimer
-        }
-        previous?.cancel()
+        core.replaceHeartbeatTimer(with: timer)?.cancel()
     }
 
     /// Stops the timer and closes every connection (with the shutdown notice).
     public func stop() {
-        state.withLock { state in
-            defer { state.heartbeatTimer = nil }
-            return state.heartbeatTimer
-        }?.cancel()
+        core.replaceHeartbeatTimer(with: nil)?.cancel()
         for connection in connections {
             connection.shutDown()
         }
@@ -89,28 +78,24 @@ public final class SimulatorSwitch: Sendable {
     }
 
     public var sessionCounters: SimulatorSessionCounters {
-        state.withLock { $0.sessions }
+        core.sessionCounters
     }
 
     /// Changes the session statistics (the channel layer calls this).
     public func updateSessionCounters(_ change: (inout SimulatorSessionCounters) -> Void) {
-        state.withLock { change(&$0.sessions) }
+        core.updateSessionCounters(change)
     }
 
-    /// `status` below its `UP` line: it changes only with the session
-    /// counters, so it is rendered once per change instead of once per call
-    /// (`api status` is what the round-trip benchmarks send).
-    func statusTail(render: (SimulatorSessionCounters) -> String) -> String {
-        state.withLock { state in
-            if let cached = state.statusTail, cached.sessions == state.sessions { return cached.text }
-            let text = render(state.sessions)
-            state.statusTail = (state.sessions, text)
-            return text
-        }
+    /// The `status` text for the current uptime, with the lines below `UP`
+    /// made by `renderTail` (called again only when the session counters
+    /// changed; see ``StatusTextCache``). `renderTail` gets the
+    /// configuration so that it need not capture anything.
+    func statusText(renderTail: (SimulatorSessionCounters, SimulatorConfiguration) -> String) -> String {
+        core.statusText(renderTail: renderTail)
     }
 
     public func uptimeMicroseconds() -> Int64 {
-        clock.nowMicroseconds() - startMicroseconds
+        core.uptimeMicroseconds()
     }
 
     /// Whether a subscriber could receive an event of `type` right now.
@@ -122,7 +107,7 @@ public final class SimulatorSwitch: Sendable {
     /// that is therefore not built, so numbers stay as FreeSWITCH's (which
     /// numbers every event it fires).
     func skipEvent() {
-        nextSequence.wrappingAdd(1, ordering: .relaxed)
+        core.skipEvent()
     }
 
     func makeConnectionID() -> Int {
@@ -136,34 +121,13 @@ public final class SimulatorSwitch: Sendable {
     /// `Event-Subclass` for CUSTOM events. Append specific headers, then
     /// ``publish(_:)`` it.
     public func makeEvent(type: String, subclass: String? = nil, origin: EventOrigin) -> SimulatorEvent {
-        var event = SimulatorEvent(type: type, subclass: subclass)
-        appendCoreHeaders(to: &event, origin: origin)
-        if let subclass {
-            event.append("Event-Subclass", subclass)
-        }
-        return event
+        core.makeEvent(type: type, subclass: subclass, origin: origin)
     }
 
     /// Appends the core headers at the bottom of `event` (FreeSWITCH's
     /// prep_for_delivery), as happens to events built from client headers.
     public func appendCoreHeaders(to event: inout SimulatorEvent, origin: EventOrigin) {
-        let now = clock.nowMicroseconds()
-        let sequence = nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
-        event.append("Event-Name", event.type)
-        event.append("Core-UUID", configuration.coreUUID)
-        event.append("FreeSWITCH-Hostname", configuration.hostname)
-        event.append("FreeSWITCH-Switchname", configuration.effectiveSwitchname)
-        event.append("FreeSWITCH-IPv4", configuration.ipv4)
-        if !configuration.ipv6.isEmpty {
-            event.append("FreeSWITCH-IPv6", configuration.ipv6)
-        }
-        event.append("Event-Date-Local", EventDateFormatter.local(microseconds: now))
-        event.append("Event-Date-GMT", EventDateFormatter.gmt(microseconds: now))
-        event.append("Event-Date-Timestamp", String(now))
-        event.append("Event-Calling-File", origin.file)
-        event.append("Event-Calling-Function", origin.function)
-        event.append("Event-Calling-Line-Number", String(origin.line))
-        event.append("Event-Sequence", String(sequence))
+        core.appendCoreHeaders(to: &event, origin: origin)
     }
 
     /// Delivers `event` to every subscribed connection, as it is.
@@ -201,54 +165,53 @@ public final class SimulatorSwitch: Sendable {
 
     /// HEARTBEAT with FreeSWITCH's headers (SCORE:send_heartbeat).
     public func makeHeartbeatEvent() -> SimulatorEvent {
-        let sessions = sessionCounters
-        let uptime = uptimeMicroseconds()
-        var event = makeEvent(type: "HEARTBEAT", origin: .heartbeat)
-        event.append("Event-Info", "System Ready")
-        event.append("Up-Time", UptimeText.describe(microseconds: uptime))
-        event.append("FreeSWITCH-Version", configuration.versionFull)
-        event.append("Uptime-msec", String(uptime / 1_000))
-        event.append("Session-Count", String(sessions.current))
-        event.append("Max-Sessions", String(sessions.maxSessions))
-        event.append("Session-Per-Sec", String(sessions.maxPerSecond))
-        event.append("Session-Per-Sec-Last", String(sessions.perSecondLast))
-        event.append("Session-Per-Sec-Max", String(sessions.perSecondPeak))
-        event.append("Session-Per-Sec-FiveMin", String(sessions.perSecondFiveMinutes))
-        event.append("Session-Since-Startup", String(sessions.sinceStartup))
-        event.append("Session-Peak-Max", String(sessions.peak))
-        event.append("Session-Peak-FiveMin", String(sessions.peakFiveMinutes))
-        event.append("Idle-CPU", FixedPointText.format(configuration.idleCPU, decimals: 6))
-        return event
+        core.makeHeartbeatEvent()
     }
 
     /// Fires HEARTBEAT and, as FreeSWITCH's scheduler does after running the
     /// task, RE_SCHEDULE for the next run. The timer calls this; tests may too.
     public func sendHeartbeat() {
-        publish(makeHeartbeatEvent())
-        var reschedule = makeEvent(type: "RE_SCHEDULE", origin: .reschedule)
-        let interval = configuration.heartbeatInterval.components.seconds
-        reschedule.append("Task-ID", "1")
-        reschedule.append("Task-Desc", "heartbeat")
-        reschedule.append("Task-Group", "core")
-        reschedule.append("Task-Runtime", String(clock.nowMicroseconds() / 1_000_000 + interval))
-        publish(reschedule)
+        core.sendHeartbeat()
     }
 
     // MARK: API
 
     /// Runs an API command as switch_api_execute does, including its API
     /// event (numbered when the command starts, fired when it ends), and
-    /// hands `completion` the body api_exec would send: the output, or
-    /// `-ERR <name> Command not found!` for an unknown or failed command, or
-    /// `-ERR no reply` for empty output.
+    /// hands `completion` the body api_exec would send (see
+    /// ``finishAPI(_:_:)``).
     func executeAPI(
         name: String,
         arguments: String,
         connection: SimulatorConnection?,
         completion: @escaping @Sendable (_ body: String, _ result: APIResult?) -> Void
     ) {
-        let trimmedName = name.trimmingSpaces()
-        let trimmedArguments = arguments.trimmingSpaces()
+        let call = startAPI(name: name, arguments: arguments, connection: connection)
+        switch call.command {
+        case .immediate(let body)?:
+            let result = body(call.invocation)
+            completion(finishAPI(call, result), result)
+        case .deferred(let command)?:
+            command.execute(call.invocation) { [self] result in
+                completion(finishAPI(call, result), result)
+            }
+        case nil:
+            completion(finishAPI(call, nil), nil)
+        }
+    }
+
+    /// The start of switch_api_execute: name and arguments trimmed, the
+    /// command looked up, the API event numbered. Run the command, then
+    /// ``finishAPI(_:_:)``.
+    func startAPI(name: String, arguments: String, connection: SimulatorConnection?) -> APICall {
+        startAPI(name: name, trimmedName: name.trimmingSpaces(), trimmedArguments: arguments.trimmingSpaces(),
+                 connection: connection)
+    }
+
+    /// ``startAPI(name:arguments:connection:)`` for a caller that trimmed
+    /// name and arguments already.
+    func startAPI(name: String, trimmedName: String, trimmedArguments: String,
+                  connection: SimulatorConnection?) -> APICall {
         // The API event (its dates and core headers) is most of the cost of
         // a cheap command such as `status`; nobody subscribed to it is the
         // common case, and then only its sequence number is spent.
@@ -261,21 +224,21 @@ public final class SimulatorSwitch: Sendable {
         } else {
             skipEvent()
         }
-        let finish: @Sendable (APIResult?) -> Void = { [apiEvent] result in
-            if let apiEvent { self.publish(apiEvent) }
-            guard let result, result.succeeded else {
-                completion("-ERR \(name) Command not found!\n", result)
-                return
-            }
-            completion(result.output.isEmpty ? "-ERR no reply\n" : result.output, result)
-        }
-        guard let command = apiCommands.command(named: trimmedName) else {
-            finish(nil)
-            return
-        }
-        command.execute(
-            APIInvocation(name: trimmedName, arguments: trimmedArguments, simulator: self, connection: connection),
-            respond: finish)
+        return APICall(
+            name: name,
+            invocation: APIInvocation(name: trimmedName, arguments: trimmedArguments, simulator: self, connection: connection),
+            command: apiCommands.registered(named: trimmedName),
+            apiEvent: apiEvent)
+    }
+
+    /// The end of switch_api_execute: fires the API event and returns the
+    /// body api_exec sends: the output, or `-ERR <name> Command not found!`
+    /// for an unknown (`result` nil) or failed command, or `-ERR no reply`
+    /// for empty output.
+    func finishAPI(_ call: APICall, _ result: APIResult?) -> String {
+        if let apiEvent = call.apiEvent { publish(apiEvent) }
+        guard let result, result.succeeded else { return "-ERR \(call.name) Command not found!\n" }
+        return result.output.isEmpty ? "-ERR no reply\n" : result.output
     }
 
     // MARK: Faults
