@@ -508,61 +508,121 @@ static void conn_complete_repeats(gen_conn *c) {
   }
 }
 
-static void conn_flush(gen_conn *c) {
-  if (c->hstate != GEN_H_OPEN || !c->connected || c->writing || c->shutting) return;
-  for (;;) {
-    if (!c->inflight) {
-      pthread_mutex_lock(&c->wlock);
-      c->inflight = c->wq_head;
-      c->wq_head = c->wq_tail = NULL;
-      c->flush_scheduled = 0;
-      c->loop_busy = c->inflight != NULL;
-      pthread_mutex_unlock(&c->wlock);
-    }
-    conn_complete_repeats(c);
-    if (c->hstate != GEN_H_OPEN) return;
-    if (c->inflight) break;
-    pthread_mutex_lock(&c->wlock);
-    int more = c->wq_head != NULL;
-    pthread_mutex_unlock(&c->wlock);
-    if (!more) break;
+/* Retires the plain segments of a finished write (inflight_segs of them,
+ * inflight_bytes in all): one small segment is kept as the next batch's
+ * spare, and a writer waiting below the low watermark hears on_writable. */
+static void conn_complete_segments(gen_conn *c) {
+  gen_wseg *keep = NULL;
+  for (size_t i = 0; i < c->inflight_segs; i++) {
+    gen_wseg *seg = c->inflight;
+    c->inflight = seg->next;
+    if (!keep && seg->cap <= GEN_SEG_KEEP) keep = seg;
+    else seg_free(seg);
   }
-  if (!c->inflight) {
-    if (c->close_after_flush) {
-      c->shutting = 1;
-      int rc = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, conn_on_shutdown);
-      if (rc < 0) conn_close_now(c, 0);
+  c->inflight_segs = 0;
+  atomic_fetch_sub(&c->queued, c->inflight_bytes);
+  gen_counter_add(c->m_bytes_written, c->inflight_bytes);
+  if (keep) {
+    keep->len = 0;
+    keep->next = NULL;
+    pthread_mutex_lock(&c->wlock);
+    gen_wseg *old = c->spare;
+    c->spare = keep;
+    pthread_mutex_unlock(&c->wlock);
+    if (old) seg_free(old);
+  }
+  if (atomic_load(&c->want_writable) &&
+      atomic_load(&c->queued) < c->config.write_low_watermark &&
+      atomic_exchange(&c->want_writable, 0) && c->cb.on_writable) {
+    c->cb.on_writable(c->cb.ctx, c);
+  }
+}
+
+static void conn_flush(gen_conn *c) {
+  for (;;) {
+    if (c->hstate != GEN_H_OPEN || !c->connected || c->writing || c->shutting) return;
+    for (;;) {
+      if (!c->inflight) {
+        pthread_mutex_lock(&c->wlock);
+        c->inflight = c->wq_head;
+        c->wq_head = c->wq_tail = NULL;
+        c->flush_scheduled = 0;
+        c->loop_busy = c->inflight != NULL;
+        pthread_mutex_unlock(&c->wlock);
+      }
+      conn_complete_repeats(c);
+      if (c->hstate != GEN_H_OPEN) return;
+      if (c->inflight) break;
+      pthread_mutex_lock(&c->wlock);
+      int more = c->wq_head != NULL;
+      pthread_mutex_unlock(&c->wlock);
+      if (!more) break;
+    }
+    if (!c->inflight) {
+      if (c->close_after_flush) {
+        c->shutting = 1;
+        int rc = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, conn_on_shutdown);
+        if (rc < 0) conn_close_now(c, 0);
+      }
+      return;
+    }
+    gen_wseg *seg = c->inflight;
+    /* On the stack: uv_write copies the descriptors into its request, so
+     * keeping them in the connection would only cost every idle connection
+     * 4 KiB. */
+    uv_buf_t iov[GEN_REPEAT_IOV > GEN_WRITE_IOV ? GEN_REPEAT_IOV : GEN_WRITE_IOV];
+    uv_buf_t *first = iov;
+    unsigned n = 0;
+    if (!seg->repeat) {
+      uint64_t bytes = 0;
+      for (; seg && !seg->repeat && n < GEN_WRITE_IOV; seg = seg->next) {
+        iov[n++] = uv_buf_init(seg->data, (unsigned)seg->len);
+        bytes += seg->len;
+      }
+      c->inflight_segs = n;
+      c->inflight_bytes = bytes;
+      c->inflight_copies = 0;
+      /* Nothing is queued inside libuv (one uv_write at a time, and none is
+       * running), so the kernel can take the batch right here. A uv_write
+       * that completes at once still defers its callback to the next loop
+       * iteration and re-arms the socket's epoll registration (one
+       * epoll_ctl per write); a write done here costs only the writev. */
+      if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0) {
+        int sent = uv_try_write((uv_stream_t *)&c->tcp, iov, n);
+        if (sent >= 0 && (uint64_t)sent == bytes) {
+          conn_complete_segments(c);
+          continue;
+        }
+        if (sent < 0 && sent != UV_EAGAIN) {
+          conn_close_now(c, sent);
+          return;
+        }
+        /* What the kernel did not take goes through uv_write, which waits
+         * for the socket to drain; the completion retires the whole batch. */
+        size_t skip = sent > 0 ? (size_t)sent : 0;
+        while (skip >= first->len) {
+          skip -= first->len;
+          first++;
+          n--;
+        }
+        first->base += skip;
+        first->len -= skip;
+      }
+    } else {
+      uint64_t copies = GEN_REPEAT_BYTES / seg->len;
+      if (copies == 0) copies = 1;
+      if (copies > GEN_REPEAT_IOV) copies = GEN_REPEAT_IOV;
+      if (copies > seg->count - seg->written) copies = seg->count - seg->written;
+      for (; n < copies; n++) iov[n] = uv_buf_init(seg->data, (unsigned)seg->len);
+      c->inflight_copies = copies;
+    }
+    c->writing = 1;
+    int rc = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, first, n, conn_on_written);
+    if (rc < 0) {
+      c->writing = 0;
+      conn_close_now(c, rc);
     }
     return;
-  }
-  gen_wseg *seg = c->inflight;
-  /* On the stack: uv_write copies the descriptors into its request, so
-   * keeping them in the connection would only cost every idle connection
-   * 4 KiB. */
-  uv_buf_t iov[GEN_REPEAT_IOV > GEN_WRITE_IOV ? GEN_REPEAT_IOV : GEN_WRITE_IOV];
-  unsigned n = 0;
-  if (!seg->repeat) {
-    uint64_t bytes = 0;
-    for (; seg && !seg->repeat && n < GEN_WRITE_IOV; seg = seg->next) {
-      iov[n++] = uv_buf_init(seg->data, (unsigned)seg->len);
-      bytes += seg->len;
-    }
-    c->inflight_segs = n;
-    c->inflight_bytes = bytes;
-    c->inflight_copies = 0;
-  } else {
-    uint64_t copies = GEN_REPEAT_BYTES / seg->len;
-    if (copies == 0) copies = 1;
-    if (copies > GEN_REPEAT_IOV) copies = GEN_REPEAT_IOV;
-    if (copies > seg->count - seg->written) copies = seg->count - seg->written;
-    for (; n < copies; n++) iov[n] = uv_buf_init(seg->data, (unsigned)seg->len);
-    c->inflight_copies = copies;
-  }
-  c->writing = 1;
-  int rc = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, iov, n, conn_on_written);
-  if (rc < 0) {
-    c->writing = 0;
-    conn_close_now(c, rc);
   }
 }
 
@@ -574,29 +634,7 @@ static void conn_on_written(uv_write_t *req, int status) {
     return;
   }
   if (c->inflight_copies == 0) {
-    gen_wseg *keep = NULL;
-    for (size_t i = 0; i < c->inflight_segs; i++) {
-      gen_wseg *seg = c->inflight;
-      c->inflight = seg->next;
-      if (!keep && seg->cap <= GEN_SEG_KEEP) keep = seg;
-      else seg_free(seg);
-    }
-    atomic_fetch_sub(&c->queued, c->inflight_bytes);
-    gen_counter_add(c->m_bytes_written, c->inflight_bytes);
-    if (keep) {
-      keep->len = 0;
-      keep->next = NULL;
-      pthread_mutex_lock(&c->wlock);
-      gen_wseg *old = c->spare;
-      c->spare = keep;
-      pthread_mutex_unlock(&c->wlock);
-      if (old) seg_free(old);
-    }
-    if (atomic_load(&c->want_writable) &&
-        atomic_load(&c->queued) < c->config.write_low_watermark &&
-        atomic_exchange(&c->want_writable, 0) && c->cb.on_writable) {
-      c->cb.on_writable(c->cb.ctx, c);
-    }
+    conn_complete_segments(c);
   } else {
     c->inflight->written += c->inflight_copies;
     gen_counter_add(c->m_bytes_written, c->inflight_copies * c->inflight->len);
@@ -722,6 +760,18 @@ static int conn_writev(gen_conn *c, const void *const *pieces, const size_t *len
 int gen_conn_writev(gen_conn *c, const void *const *pieces, const size_t *lengths,
                     size_t count) {
   return conn_writev(c, pieces, lengths, count, 1);
+}
+
+int gen_conn_writev_batched(gen_conn *c, const void *const *pieces, const size_t *lengths,
+                            size_t count) {
+  return conn_writev(c, pieces, lengths, count, 0);
+}
+
+int gen_conn_flush_queued(gen_conn *c, uint64_t at_least) {
+  if (!c || !gen_engine_on_loop_thread(c->engine)) return 0;
+  if (atomic_load_explicit(&c->queued, memory_order_relaxed) < at_least) return 0;
+  conn_flush(c);
+  return 1;
 }
 
 int gen_conn_write(gen_conn *c, const void *data, size_t len) {

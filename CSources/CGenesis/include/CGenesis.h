@@ -359,6 +359,17 @@ int gen_conn_write_batched(gen_conn *conn, const void *data, size_t len);
 int gen_conn_writev(gen_conn *conn, const void *const *pieces,
                     const size_t *lengths, size_t count);
 
+/* gen_conn_writev for the loop's next batch, as gen_conn_write_batched. */
+int gen_conn_writev_batched(gen_conn *conn, const void *const *pieces,
+                            const size_t *lengths, size_t count);
+
+/* On the loop thread, writes what is queued now, instead of at the loop's
+ * next batch, once at least `at_least` bytes wait. Elsewhere, nothing.
+ * Returns 1 when it flushed. A write that completes at once may run
+ * on_writable before this returns, so call it holding no lock that
+ * on_writable takes. */
+int gen_conn_flush_queued(gen_conn *conn, uint64_t at_least);
+
 /* Writes `data` `count` times, refilling the socket as it drains, without
  * holding count copies in memory (the simulator's blast mode). on_done(arg)
  * runs on the loop thread when all copies are written or the connection

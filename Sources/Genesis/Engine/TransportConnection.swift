@@ -53,6 +53,35 @@ package final class TransportConnection: Sendable {
         try Self.check(status)
     }
 
+    /// Writes one command; `batched` as in ``writeBatched(_:)``. A bare
+    /// line (no headers, no body: every `api`) goes out as two pieces, the
+    /// line's own bytes and the blank line, with no encoded copy built.
+    package func write(_ command: ESLCommand, batched: Bool) throws(ESLError) {
+        guard command.headers.isEmpty, command.body == nil else {
+            let bytes = command.encoded()
+            try batched ? writeBatched(bytes) : write(bytes)
+            return
+        }
+        var line = command.line
+        let status = line.withUTF8 { utf8 -> Int32 in
+            withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: 2) { pieces in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { lengths in
+                    pieces[0] = UnsafeRawPointer(utf8.baseAddress)
+                    lengths[0] = utf8.count
+                    pieces[1] = UnsafeRawPointer(Self.commandEnd.utf8Start)
+                    lengths[1] = Self.commandEnd.utf8CodeUnitCount
+                    return batched
+                        ? gen_conn_writev_batched(raw, pieces.baseAddress, lengths.baseAddress, 2)
+                        : gen_conn_writev(raw, pieces.baseAddress, lengths.baseAddress, 2)
+                }
+            }
+        }
+        try Self.check(status)
+    }
+
+    /// The line's end and the blank line that ends a command.
+    private static let commandEnd: StaticString = "\n\n"
+
     /// Writes `bytes` `count` times with bounded memory (the engine keeps one
     /// copy); `completion` runs on the loop thread once every copy has been
     /// handed to the kernel, or the connection closed, with the copies written.
@@ -76,6 +105,12 @@ package final class TransportConnection: Sendable {
     private final class CompletionBox: Sendable {
         let completion: @Sendable (UInt64) -> Void
         init(_ completion: @escaping @Sendable (UInt64) -> Void) { self.completion = completion }
+    }
+
+    /// On the loop thread, writes the queued bytes now if there are at
+    /// least `atLeast` of them; elsewhere, nothing.
+    package func flushQueued(atLeast: UInt64) {
+        _ = gen_conn_flush_queued(raw, atLeast)
     }
 
     package var queuedWriteBytes: UInt64 { gen_conn_write_queue_bytes(raw) }

@@ -408,7 +408,7 @@ public final class InboundClient: ESLCommandSender {
         configuration.reconnect.isEnabled && state != .closed
     }
 
-    public func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
+    nonisolated(nonsending) public func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
         configuration.logger.trace("command", metadata: ["command": "\(command.verb)"])
         return try await current(for: String(command.verb)).send(command, timeout: timeout)
     }

@@ -2,9 +2,11 @@
 /// errors and the in-flight gauge, all labelled with the verb only (the
 /// command line can carry UUIDs, dial strings and, for `auth`, the password).
 package struct CommandMetrics: Sendable {
-    private struct VerbSeries: Sendable {
-        let sent: MetricCounter
-        let duration: MetricHistogram
+    /// The series of one verb, resolved once per command
+    /// (``series(verb:)``) and handed to each record of it.
+    package struct VerbSeries: Sendable {
+        fileprivate let sent: MetricCounter
+        fileprivate let duration: MetricHistogram
     }
 
     private struct ErrorKey: Hashable, Sendable {
@@ -29,16 +31,23 @@ package struct CommandMetrics: Sendable {
         inFlight = GenesisMetrics.commandsInFlight.series(kind.rawValue)
     }
 
-    /// The command's bytes were accepted by the transport.
-    package func written(verb: String) {
-        guard GenesisMetrics.isEnabled else { return }
-        Self.verbs[verb].sent.increment()
+    /// The series of `verb`: one cache lookup (a hash of the verb) per
+    /// command instead of one per record.
+    package func series(verb: String) -> VerbSeries {
+        Self.verbs[verb]
+    }
+
+    /// The command's bytes were accepted by the transport (nil: a wait for
+    /// the greeting, which writes nothing).
+    package func written(_ series: VerbSeries?) {
+        guard let series, GenesisMetrics.isEnabled else { return }
+        series.sent.increment()
         inFlight.increment()
     }
 
-    /// A reply left the FIFO (answered, or the late reply of a tombstone).
-    package func replyConsumed() {
-        inFlight.decrement()
+    /// `count` replies left the FIFO (answered, or late replies of tombstones).
+    package func repliesConsumed(_ count: Int) {
+        if count > 0 { inFlight.add(-Double(count)) }
     }
 
     /// The connection ended with `count` written commands unanswered.
@@ -47,9 +56,9 @@ package struct CommandMetrics: Sendable {
     }
 
     /// The caller got its reply `nanoseconds` after it started waiting.
-    package func answered(verb: String, reply: ESLReply, nanoseconds: UInt64) {
+    package func answered(_ series: VerbSeries, verb: String, reply: ESLReply, nanoseconds: UInt64) {
         guard GenesisMetrics.isEnabled else { return }
-        Self.verbs[verb].duration.observe(Double(nanoseconds) / 1e9)
+        series.duration.observe(Double(nanoseconds) / 1e9)
         if !reply.isSuccess {
             Self.errors[ErrorKey(verb: verb, error: Self.errorLabel(reply.failureText))].increment()
         }

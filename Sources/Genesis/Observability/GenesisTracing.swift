@@ -14,6 +14,16 @@ import Tracing
 /// }
 /// ```
 public enum GenesisTracing {
+    /// Whether a tracer is installed: without one, a hot path can skip
+    /// ``withSpan(_:attributes:ofKind:isolation:_:)`` and its closure
+    /// altogether.
+    package static var isTracing: Bool {
+        // A comparison of metadata, not an `is` cast (a runtime dynamic
+        // cast): NoOpInstrument is a struct, so nothing else has its type.
+        !(type(of: InstrumentationSystem.instrument) == NoOpInstrument.self
+            || InstrumentationSystem.tracer is NoOpTracer)
+    }
+
     /// Runs `operation` inside a span; an error it throws is recorded on the
     /// span and rethrown. `attributes` is evaluated only when the span
     /// records, so an untraced command builds no dictionary.
@@ -33,7 +43,7 @@ public enum GenesisTracing {
         // protocol-conformance search) was a tenth of a pipelined command's
         // time. (`tracer` finds every installed Tracer; only the deprecated
         // LegacyTracer-only kind, which no current backend is, is missed.)
-        if InstrumentationSystem.instrument is NoOpInstrument || InstrumentationSystem.tracer is NoOpTracer {
+        if !isTracing {
             return try await operation(NoOpTracer.NoOpSpan(context: ServiceContext.current ?? .topLevel))
         }
         return try await Tracing.withSpan(name.rawValue, ofKind: kind, isolation: isolation) { span in

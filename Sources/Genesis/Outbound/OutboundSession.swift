@@ -70,7 +70,7 @@ public final class OutboundSession: ESLCommandSender {
 
     public var isConnected: Bool { connection.isOpen }
 
-    public func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
+    nonisolated(nonsending) public func send(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
         try await connection.send(command, timeout: timeout)
     }
 
@@ -90,7 +90,7 @@ public final class OutboundSession: ESLCommandSender {
 struct OutboundCommandSender: ESLCommandSender {
     let connection: ESLConnection
 
-    func send(_ command: ESLCommand, timeout: Duration?) async throws -> ESLReply {
+    nonisolated(nonsending) func send(_ command: ESLCommand, timeout: Duration?) async throws -> ESLReply {
         try await connection.send(command, timeout: timeout)
     }
 

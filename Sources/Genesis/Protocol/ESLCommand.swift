@@ -24,6 +24,14 @@ public struct ESLCommand: Sendable, CustomStringConvertible {
         line[..<(line.utf8.firstIndex(of: UInt8(ascii: " ")) ?? line.endIndex)]
     }
 
+    /// ``verb`` as a String, found in the line's bytes directly.
+    var verbName: String {
+        line.utf8.withContiguousStorageIfAvailable { bytes in
+            let end = bytes.firstIndex(of: UInt8(ascii: " ")) ?? bytes.count
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
+        } ?? String(verb)
+    }
+
     /// Builds a command from its line, headers and body.
     public init(line: String, headers: [ESLHeader] = [], body: [UInt8]? = nil) throws(ESLError) {
         try Self.checkLine(line, what: "command line")
@@ -82,7 +90,12 @@ public struct ESLCommand: Sendable, CustomStringConvertible {
     }
 
     static func checkNoLineBreak(_ text: String, what: String) throws(ESLError) {
-        if text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+        // Over the contiguous bytes when there are (always, for a native
+        // string): the generic walk over the UTF-8 view showed in every send.
+        let hasLineBreak = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.contains { $0 == 0x0A || $0 == 0x0D }
+        } ?? text.utf8.contains { $0 == 0x0A || $0 == 0x0D }
+        if hasLineBreak {
             throw ESLError.invalidCommand(reason: "\(what) contains a line break, which would start another command")
         }
     }

@@ -4,7 +4,10 @@
 /// so a failure is never a status to remember to check.
 public protocol ESLCommandSender: Sendable {
     /// Writes one command and returns FreeSWITCH's reply as it is, success or not.
-    func send(_ command: ESLCommand, timeout: Duration?) async throws -> ESLReply
+    /// It runs on the caller's executor: a round trip is short, and a hop to
+    /// the generic executor and back on each call cost more than the
+    /// command's own work.
+    nonisolated(nonsending) func send(_ command: ESLCommand, timeout: Duration?) async throws -> ESLReply
 
     /// Runs `bgapi` and returns the BACKGROUND_JOB event with its result.
     func backgroundJob(_ command: String, timeout: Duration?) async throws -> ESLEvent
@@ -23,7 +26,7 @@ extension ESLCommandSender {
 
     /// Sends a command and throws unless FreeSWITCH reports success.
     @discardableResult
-    public func checked(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
+    nonisolated(nonsending) public func checked(_ command: ESLCommand, timeout: Duration? = nil) async throws -> ESLReply {
         let reply = try await send(command, timeout: timeout)
         guard reply.isSuccess else { throw ESLError.commandFailed(replyText: reply.failureText) }
         return reply
@@ -35,7 +38,7 @@ extension ESLCommandSender {
     /// `api` blocks the connection inside FreeSWITCH until the command ends:
     /// prefer ``bgapi(_:timeout:)`` for slow commands such as `originate`.
     @discardableResult
-    public func api(_ command: String, timeout: Duration? = nil) async throws -> String {
+    nonisolated(nonsending) public func api(_ command: String, timeout: Duration? = nil) async throws -> String {
         try await checked(ESLCommand(line: "api \(command)"), timeout: timeout).body
     }
 

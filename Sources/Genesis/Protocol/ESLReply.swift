@@ -3,24 +3,50 @@ import CGenesis
 /// FreeSWITCH's answer to one command: a `command/reply` (with its
 /// `Reply-Text`) or an `api/response` (with its body).
 public struct ESLReply: Sendable {
-    package let view: FrameView
+    // The parts of the frame a reply reads, not the whole `gen_frame`
+    // (140 bytes of spans, most of them for events): a reply is copied
+    // several times on its way to the caller, and copying the full frame
+    // showed in every round trip's cost.
+    private let slab: Slab
+    private let kind: UInt16
+    private let headerBlock: gen_span
+    private let bodySpan: gen_span
+    private let replyTextSpan: gen_span
+    private let jobUUIDSpan: gen_span
 
     package init(_ view: FrameView) {
-        self.view = view
+        slab = view.slab
+        kind = view.frame.kind
+        headerBlock = view.frame.headers
+        bodySpan = view.frame.body
+        replyTextSpan = view.frame.reply_text
+        jobUUIDSpan = view.frame.job_uuid
+    }
+
+    /// The reply as a frame view (the spans a reply keeps; the event ones
+    /// are empty).
+    package var view: FrameView {
+        var frame = gen_frame()
+        frame.kind = kind
+        frame.headers = headerBlock
+        frame.body = bodySpan
+        frame.reply_text = replyTextSpan
+        frame.job_uuid = jobUUIDSpan
+        return FrameView(slab: slab, frame: frame)
     }
 
     /// True for `api/response`, false for `command/reply`.
-    public var isAPIResponse: Bool { view.kind == GEN_FRAME_API_RESPONSE }
+    public var isAPIResponse: Bool { UInt32(kind) == GEN_FRAME_API_RESPONSE.rawValue }
 
     /// `Reply-Text` of a `command/reply` (`+OK accepted`, `-ERR invalid`, …).
-    public var replyText: String? { view.replyText }
+    public var replyText: String? { replyTextSpan.len > 0 ? slab.string(replyTextSpan) : nil }
 
     /// The body of an `api/response`, exactly as FreeSWITCH wrote it.
-    public var body: String { view.bodyString }
+    public var body: String { slab.string(bodySpan) }
 
     /// `Job-UUID` of a `bgapi` reply.
     public var jobUUID: String? {
-        view.frame.job_uuid.len > 0 ? view.slab.string(view.frame.job_uuid) : nil
+        jobUUIDSpan.len > 0 ? slab.string(jobUUIDSpan) : nil
     }
 
     /// A header of the reply envelope (for example `Allowed-Events` after
@@ -35,7 +61,9 @@ public struct ESLReply: Sendable {
     /// `-USAGE`.
     public var isSuccess: Bool {
         if isAPIResponse {
-            let body = view.body
+            let body = slab.bytes(bodySpan)
+            // Most bodies do not start with '-': one byte decides.
+            guard body.first == UInt8(ascii: "-") else { return true }
             return !(body.starts(with: "-ERR".utf8) || body.starts(with: "-USAGE".utf8))
         }
         return replyText?.hasPrefix("+OK") ?? false

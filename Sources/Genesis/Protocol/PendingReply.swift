@@ -18,5 +18,5 @@ struct PendingReply {
     let verb: String
     let deadline: UInt64
     let timeoutSeconds: Double
-    var continuation: CheckedContinuation<ESLReply?, any Error>?
+    var continuation: UnsafeContinuation<ESLReply?, any Error>?
 }
