@@ -161,6 +161,12 @@ final class RedisConnection: Sendable {
                 waiter.resume(.failure(RedisError(code: status)))
             }
         }
+        if case .failure(.connectionLost(let reason)) = result {
+            // hiredis fails the commands in flight before it reports the
+            // disconnect: marked now, the caller's next command opens a new
+            // connection instead of going to this dying one.
+            state.withLock { if $0.closedReason == nil { $0.closedReason = .connectionLost(reason: reason) } }
+        }
         return try result.get()
     }
 
