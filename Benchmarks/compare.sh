@@ -39,7 +39,7 @@ rate() { sed -n 's/.*"per_second":\([0-9]*\).*/\1/p; s/.* \([0-9][0-9]*\) events
 peak() { sed -n 's/.*"peak_rss_mb":\([0-9]*\).*/\1/p' | head -1; }
 best() { sort -n | tail -1; }
 
-declare -a c_events swift_events swift_rss c_api swift_api swift_many swift_api_io swift_many_io
+declare -a c_events swift_events swift_rss c_api c_many swift_api swift_many swift_api_io swift_many_io
 for round in $(seq "$rounds"); do
   line=$("$plain" events 127.0.0.1 "$port" ClueCon "$events" "api sim_blast $events" "event plain ALL")
   echo "round $round  C reader      $line"; c_events+=("$(rate <<<"$line")")
@@ -49,6 +49,9 @@ for round in $(seq "$rounds"); do
   echo "round $round  C api         $line"; c_api+=("$(rate <<<"$line")")
   line=$("$genesis" bench api --port "$port" --count "$api_one" --json)
   echo "round $round  Swift api     $line"; swift_api+=("$(rate <<<"$line")")
+  # The C client pipelining 100: the most any client gets from this simulator.
+  line=$("$plain" api 127.0.0.1 "$port" ClueCon "$api_many" 100)
+  echo "round $round  C api x100    $line"; c_many+=("$(rate <<<"$line")")
   line=$("$genesis" bench api --port "$port" --count "$api_many" --in-flight 100 --json)
   echo "round $round  Swift api x100 $line"; swift_many+=("$(rate <<<"$line")")
   # The same with the api tasks on the client's I/O thread (ioExecutor).
@@ -60,7 +63,7 @@ done
 
 ce=$(printf '%s\n' "${c_events[@]}" | best); se=$(printf '%s\n' "${swift_events[@]}" | best)
 ca=$(printf '%s\n' "${c_api[@]}" | best); sa=$(printf '%s\n' "${swift_api[@]}" | best)
-sm=$(printf '%s\n' "${swift_many[@]}" | best)
+sm=$(printf '%s\n' "${swift_many[@]}" | best); cm=$(printf '%s\n' "${c_many[@]}" | best)
 sai=$(printf '%s\n' "${swift_api_io[@]}" | best); smi=$(printf '%s\n' "${swift_many_io[@]}" | best); rss=$(printf '%s\n' "${swift_rss[@]}" | sort -n | tail -1)
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 echo
@@ -69,6 +72,6 @@ echo "|---|---|---|---|"
 echo "| events/s, $events events, for-await reading Event-Name | $se | $ce | $(ratio "$se" "$ce") |"
 echo "| peak RSS of the Swift run (MB) | $rss | | |"
 echo "| api round trips/s, one at a time | $sa | $ca | $(ratio "$sa" "$ca") |"
-echo "| api round trips/s, 100 in flight | $sm | | |"
+echo "| api round trips/s, 100 in flight | $sm | $cm | $(ratio "$sm" "$cm") |"
 echo "| api round trips/s, one at a time, tasks on ioExecutor | $sai | $ca | $(ratio "$sai" "$ca") |"
-echo "| api round trips/s, 100 in flight, tasks on ioExecutor | $smi | | |"
+echo "| api round trips/s, 100 in flight, tasks on ioExecutor | $smi | $cm | $(ratio "$smi" "$cm") |"
