@@ -389,21 +389,11 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     }
 
     /// Runs an `api` command; its response goes out when it answers (before
-    /// this returns for an immediate command).
+    /// this returns for an immediate command). Events raised while it runs
+    /// (its API event included) are held until the response is out, as on a
+    /// real connection.
     private func run(_ call: APICall) {
-        // Events raised while the command runs (its API event included)
-        // are held until the response is out, as on a real connection.
-        switch call.command {
-        case .immediate(let body)?:
-            let result = body(call.invocation)
-            apiAnswered(simulator.finishAPI(call, result), result)
-        case .deferred(let command)?:
-            command.execute(call.invocation) { [simulator, self] result in
-                apiAnswered(simulator.finishAPI(call, result), result)
-            }
-        case nil:
-            apiAnswered(simulator.finishAPI(call, nil), nil)
-        }
+        simulator.run(call) { [self] body, result in apiAnswered(body, result) }
     }
 
     /// The running `api` command answered: the response, then the events

@@ -31,19 +31,13 @@ final class SimulatorSocket: TransportDelegate, SimulatorLink {
     }
 
     func write(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) {
-        // Both pieces go to the engine's queue in one call and one copy.
-        let status = withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: 2) { addresses in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { lengths in
-                addresses[0] = head.baseAddress
-                lengths[0] = head.count
-                addresses[1] = body.baseAddress
-                lengths[1] = body.count
-                let count = body.isEmpty ? 1 : 2
-                return gen_conn_writev(transport.raw, addresses.baseAddress, lengths.baseAddress, count)
-            }
+        // Both pieces go to the engine's queue in one call and one copy;
+        // as in write(_:), full or closed means the client is gone.
+        do {
+            try transport.write(head, body)
+        } catch {
+            transport.close(abort: true)
         }
-        // As in write(_:): full or closed means the client is gone.
-        if status != 0 { transport.close(abort: true) }
     }
 
     func writeRepeated(_ bytes: [UInt8], count: Int, completion: @escaping @Sendable () -> Void) {

@@ -186,7 +186,13 @@ public final class SimulatorSwitch: Sendable {
         connection: SimulatorConnection?,
         completion: @escaping @Sendable (_ body: String, _ result: APIResult?) -> Void
     ) {
-        let call = startAPI(name: name, arguments: arguments, connection: connection)
+        run(startAPI(name: name, arguments: arguments, connection: connection), completion: completion)
+    }
+
+    /// Runs a started API command and finishes it: `completion` gets the
+    /// body to send, at once for an immediate command, when it answers for
+    /// a deferred one.
+    func run(_ call: APICall, completion: @escaping @Sendable (_ body: String, _ result: APIResult?) -> Void) {
         switch call.command {
         case .immediate(let body)?:
             let result = body(call.invocation)

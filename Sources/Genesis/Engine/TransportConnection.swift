@@ -63,17 +63,36 @@ package final class TransportConnection: Sendable {
             return
         }
         var line = command.line
-        let status = line.withUTF8 { utf8 -> Int32 in
-            withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: 2) { pieces in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { lengths in
-                    pieces[0] = UnsafeRawPointer(utf8.baseAddress)
-                    lengths[0] = utf8.count
-                    pieces[1] = UnsafeRawPointer(Self.commandEnd.utf8Start)
-                    lengths[1] = Self.commandEnd.utf8CodeUnitCount
-                    return batched
-                        ? gen_conn_writev_batched(raw, pieces.baseAddress, lengths.baseAddress, 2)
-                        : gen_conn_writev(raw, pieces.baseAddress, lengths.baseAddress, 2)
-                }
+        // withUTF8 rethrows untyped errors: the outcome comes out as a value.
+        let outcome = line.withUTF8 { utf8 -> Result<Void, ESLError> in
+            do throws(ESLError) {
+                try write(UnsafeRawBufferPointer(utf8),
+                          UnsafeRawBufferPointer(start: Self.commandEnd.utf8Start, count: Self.commandEnd.utf8CodeUnitCount),
+                          batched: batched)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try outcome.get()
+    }
+
+    /// Queues `first` then `second` as one write, copied once into the
+    /// engine's queue (no joined buffer built first); `batched` as in
+    /// ``writeBatched(_:)``. An empty `second` is left out.
+    package func write(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, batched: Bool = false
+    ) throws(ESLError) {
+        let status = withUnsafeTemporaryAllocation(of: UnsafeRawPointer?.self, capacity: 2) { pieces in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { lengths in
+                pieces[0] = first.baseAddress
+                lengths[0] = first.count
+                pieces[1] = second.baseAddress
+                lengths[1] = second.count
+                let count = second.isEmpty ? 1 : 2
+                return batched
+                    ? gen_conn_writev_batched(raw, pieces.baseAddress, lengths.baseAddress, count)
+                    : gen_conn_writev(raw, pieces.baseAddress, lengths.baseAddress, count)
             }
         }
         try Self.check(status)
