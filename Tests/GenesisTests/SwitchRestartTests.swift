@@ -128,8 +128,8 @@ struct SwitchRestartTests {
         }
         // B lines up only once A holds the slot: started together, either
         // task may reach the queue first.
-        let aHolds = try await withDeadline(.seconds(10)) { await held.first { _ in true } }
-        #expect(aHolds != nil)
+        let aHolds = try await withDeadline(.seconds(10)) { await held.first { _ in true } != nil }
+        #expect(aHolds)
         // B leaves the line when its call ends, as a hung-up caller does.
         let waiting = Task {
             try await queue.slot("support", maxConcurrent: 1, timeout: .seconds(60), item: "B") {
