@@ -626,6 +626,46 @@ GEN_TEST(inner_blank_line_found_at_every_offset) {
   }
 }
 
+/* FreeSWITCH's event envelope, read by its own short path, gives what the
+ * general header loop gives, and anything that only looks like it goes to
+ * that loop: errors, limits and partial frames included. */
+GEN_TEST(event_envelope_reads_like_the_general_loop) {
+  gen_frame f;
+  const char *ok = "Content-Length: 14\nContent-Type: text/event-plain\n\nEvent-Name: X\n";
+  GEN_CHECK_EQ_INT(parse_text(ok, GEN_PARSE_SERVER_FRAMES, &f), (int64_t)strlen(ok));
+  GEN_CHECK_EQ_INT(f.kind, GEN_FRAME_EVENT_PLAIN);
+  GEN_CHECK_EQ_INT(f.flags & (GEN_FRAME_F_HAS_BODY | GEN_FRAME_F_CRLF), GEN_FRAME_F_HAS_BODY);
+  GEN_CHECK_EQ_INT(f.headers.off, 0);
+  GEN_CHECK_EQ_INT(f.headers.len, strlen("Content-Length: 14\nContent-Type: text/event-plain\n"));
+  GEN_CHECK(f.content_type.len == 16 && memcmp(ok + f.content_type.off, "text/event-plain", 16) == 0);
+  GEN_CHECK_EQ_INT(f.body.off, strlen(ok) - 14);
+  GEN_CHECK_EQ_INT(f.body.len, 14);
+  /* The same block with other spellings or spacing: the general loop. */
+  const char *other = "Content-Length:   14\ncontent-type: text/event-plain\n\nEvent-Name: X\n";
+  gen_frame g;
+  GEN_CHECK_EQ_INT(parse_text(other, GEN_PARSE_SERVER_FRAMES, &g), (int64_t)strlen(other));
+  GEN_CHECK_EQ_INT(g.kind, GEN_FRAME_EVENT_PLAIN);
+  GEN_CHECK_EQ_INT(g.flags, f.flags);
+  GEN_CHECK_EQ_INT(g.body.len, f.body.len);
+  GEN_CHECK_EQ_INT(g.well_known[GEN_WK_EVENT_NAME].len, 1);
+  GEN_CHECK_EQ_INT(f.well_known[GEN_WK_EVENT_NAME].len, 1);
+  /* Lengths the short path does not take. */
+  GEN_CHECK_EQ_INT(parse_text("Content-Length: 99999999999\nContent-Type: text/event-plain\n\n",
+                              GEN_PARSE_SERVER_FRAMES, &f), GEN_EBADLENGTH);
+  GEN_CHECK_EQ_INT(parse_text("Content-Length: 4294967296\nContent-Type: text/event-plain\n\n",
+                              GEN_PARSE_SERVER_FRAMES, &f), GEN_EBADLENGTH);
+  gen_parser_limits limits = default_limits();
+  limits.max_body_bytes = 10;
+  GEN_CHECK_EQ_INT(gen_parse_frame(ok, 0, (uint32_t)strlen(ok), GEN_PARSE_SERVER_FRAMES, &limits, &f),
+                   GEN_EBODYSIZE);
+  /* Cut anywhere in the envelope or the body: need more, never an error. */
+  size_t whole = strlen(ok);
+  for (size_t cut = 1; cut < whole; cut++) {
+    limits = default_limits();
+    GEN_CHECK_EQ_INT(gen_parse_frame(ok, 0, (uint32_t)cut, GEN_PARSE_SERVER_FRAMES, &limits, &f), 0);
+  }
+}
+
 int main(void) {
   static const gen_test_case cases[] = {
       GEN_CASE(captures_parse_whole_and_split_identically),
@@ -642,6 +682,7 @@ int main(void) {
       GEN_CASE(every_frame_kind_is_classified),
       GEN_CASE(commands_are_read_like_mod_event_socket),
       GEN_CASE(inner_blank_line_found_at_every_offset),
+      GEN_CASE(event_envelope_reads_like_the_general_loop),
   };
   return gen_test_run("parse", cases, sizeof cases / sizeof cases[0]);
 }

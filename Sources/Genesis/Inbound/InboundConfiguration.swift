@@ -13,6 +13,13 @@ public struct InboundConfiguration: Sendable {
     /// Deadline of each command unless a call gives its own.
     public var commandTimeout: Duration
     /// Events queued before the socket stops being read (backpressure).
+    ///
+    /// The default, 4,096, holds a few milliseconds of the busiest switch:
+    /// enough to ride out the consumer's task being descheduled, while the
+    /// read buffers the queued events keep alive stay at 4 to 16 MB (events
+    /// of 1 to 4 KB). Measured against 16,384, it also read faster (the
+    /// queued events stay in the processor's caches) and kept the peak RSS
+    /// of a 3-million-event run at 27-30 MB instead of up to 51 MB.
     public var eventBufferCapacity: Int
     /// Where the client logs: connects and failed connects at debug, each
     /// command's verb at trace (never its line, never the password).
@@ -28,7 +35,7 @@ public struct InboundConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: UInt16 = 8021, password: String = "ClueCon",
         user: String? = nil, connectTimeout: Duration = .seconds(5),
-        commandTimeout: Duration = .seconds(30), eventBufferCapacity: Int = 16_384,
+        commandTimeout: Duration = .seconds(30), eventBufferCapacity: Int = 4_096,
         reconnect: ReconnectPolicy = .disabled
     ) {
         self.reconnect = reconnect

@@ -13,15 +13,17 @@ import CGenesis
 /// }
 /// ```
 public struct ESLEvent: Sendable {
-    package let view: FrameView
+    let slab: Slab
+    let frame: EventFrame
 
-    package init(_ view: FrameView) {
-        self.view = view
+    package init(slab: Slab, frame: UnsafePointer<gen_frame>) {
+        self.slab = slab
+        self.frame = EventFrame(frame)
     }
 
     /// How the event was serialized, or nil for `log/data` frames.
     public var format: ESLEventFormat? {
-        switch view.kind {
+        switch frame.frameKind {
         case GEN_FRAME_EVENT_PLAIN: .plain
         case GEN_FRAME_EVENT_JSON: .json
         case GEN_FRAME_EVENT_XML: .xml
@@ -30,20 +32,25 @@ public struct ESLEvent: Sendable {
     }
 
     /// The frame's Content-Type (`text/event-plain`, `log/data`, …).
-    public var contentType: String { view.slab.string(view.frame.content_type) }
+    public var contentType: String { slab.string(frame.contentType) }
 
     /// `Event-Name` (`CHANNEL_ANSWER`, `CUSTOM`, …). Absent on events that a
     /// socket received through `divert_events`.
     public var name: String? {
         // Plain events: the parser recorded where the first Event-Name is.
-        let frame = view.frame
         guard frame.flags & UInt16(GEN_FRAME_F_WELL_KNOWN) != 0 else { return self["Event-Name"] }
-        let span = frame.well_known.0
+        let span = frame.name
         guard span.off != 0 else { return nil }
+        // Names are short upper-case words: read every event, they skip the
+        // decoder's call (a memchr for '%') and the ARRAY:: prefix check.
+        let raw = slab.bytes(span)
+        if raw.count <= 32, raw.first != UInt8(ascii: "A") || raw.count < 7, !raw.contains(UInt8(ascii: "%")) {
+            return String(decoding: raw, as: UTF8.self)
+        }
         var header = gen_header()
         header.value = span
         header.encoding = UInt32(GEN_VALUE_URL.rawValue)
-        return HeaderValue.first(header, in: view.slab)
+        return HeaderValue.first(header, in: slab)
     }
 
     /// `Event-Subclass` of CUSTOM events (`sofia::register`).
@@ -59,7 +66,7 @@ public struct ESLEvent: Sendable {
     /// multi-valued header, its first value: see ``values(_:)``.
     public subscript(_ name: String) -> String? {
         guard let header = find(name) else { return nil }
-        return HeaderValue.first(header, in: view.slab)
+        return HeaderValue.first(header, in: slab)
     }
 
     /// Every value of a header: all its occurrences, with multi-valued
@@ -68,9 +75,9 @@ public struct ESLEvent: Sendable {
         var result: [String] = []
         var cursor: UInt32 = 0
         var header = gen_header()
-        while gen_header_next(view.slab.base, view.frame.event_headers, view.frame.kind, &cursor, &header) == 1 {
+        while gen_header_next(slab.base, frame.eventHeaders, frame.kind, &cursor, &header) == 1 {
             if matches(header.name, name) {
-                result += HeaderValue.elements(header, in: view.slab)
+                result += HeaderValue.elements(header, in: slab)
             }
         }
         return result
@@ -82,9 +89,9 @@ public struct ESLEvent: Sendable {
         var result: [ESLHeader] = []
         var cursor: UInt32 = 0
         var header = gen_header()
-        while gen_header_next(view.slab.base, view.frame.event_headers, view.frame.kind, &cursor, &header) == 1 {
-            let name = view.slab.string(header.name)
-            for value in HeaderValue.elements(header, in: view.slab) {
+        while gen_header_next(slab.base, frame.eventHeaders, frame.kind, &cursor, &header) == 1 {
+            let name = slab.string(header.name)
+            for value in HeaderValue.elements(header, in: slab) {
                 result.append(ESLHeader(name, value))
             }
         }
@@ -93,27 +100,26 @@ public struct ESLEvent: Sendable {
 
     /// The event's body (BACKGROUND_JOB output, a CDR, a message text), or nil.
     public var body: String? {
-        let frame = view.frame
         if frame.kind == UInt16(GEN_FRAME_LOG_DATA.rawValue) {
-            return view.bodyString
+            return slab.string(frame.body)
         }
         guard frame.flags & UInt16(GEN_FRAME_F_EVENT_BODY) != 0 else { return nil }
-        switch view.kind {
-        case GEN_FRAME_EVENT_JSON: return HeaderValue.json(frame.event_body, in: view.slab)
-        case GEN_FRAME_EVENT_XML: return HeaderValue.xml(frame.event_body, in: view.slab)
-        default: return view.slab.string(frame.event_body)
+        switch frame.frameKind {
+        case GEN_FRAME_EVENT_JSON: return HeaderValue.json(frame.eventBody, in: slab)
+        case GEN_FRAME_EVENT_XML: return HeaderValue.xml(frame.eventBody, in: slab)
+        default: return slab.string(frame.eventBody)
         }
     }
 
     private func find(_ name: String) -> gen_header? {
-        if view.kind == GEN_FRAME_LOG_DATA {
-            return FrameView.find(view.slab, view.frame.headers, UInt16(GEN_FRAME_OTHER.rawValue), name)
+        if frame.frameKind == GEN_FRAME_LOG_DATA {
+            return FrameView.find(slab, frame.headers, UInt16(GEN_FRAME_OTHER.rawValue), name)
         }
-        return FrameView.find(view.slab, view.frame.event_headers, view.frame.kind, name)
+        return FrameView.find(slab, frame.eventHeaders, frame.kind, name)
     }
 
     private func matches(_ span: gen_span, _ name: String) -> Bool {
-        let bytes = view.slab.bytes(span)
+        let bytes = slab.bytes(span)
         guard bytes.count == name.utf8.count else { return false }
         return zip(bytes, name.utf8).allSatisfy { asciiLower($0) == asciiLower($1) }
     }

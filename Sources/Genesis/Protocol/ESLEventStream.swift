@@ -16,7 +16,9 @@ public struct ESLEventStream: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: EventBuffer
-        private var batch: [ESLEvent] = []
+        /// The batches taken last (one per socket read), and the next event's place.
+        private var batches: [[ESLEvent]] = []
+        private var batchIndex = 0
         private var index = 0
 
         init(buffer: EventBuffer) {
@@ -24,16 +26,23 @@ public struct ESLEventStream: AsyncSequence, Sendable {
         }
 
         public mutating func next() async throws -> ESLEvent? {
-            if index == batch.count {
-                // Drop the consumed batch before waiting: its events pin
-                // their read slabs, which an idle connection must not hold.
-                batch = []
-                batch = try await buffer.takeAll()
+            while batchIndex < batches.count {
+                if index < batches[batchIndex].count {
+                    defer { index += 1 }
+                    return batches[batchIndex][index]
+                }
+                batchIndex += 1
                 index = 0
-                if batch.isEmpty { return nil }
             }
-            defer { index += 1 }
-            return batch[index]
+            // Drop the consumed batches before waiting: their events pin
+            // their read slabs, which an idle connection must not hold.
+            batches = []
+            batches = try await buffer.takeAll()
+            batchIndex = 0
+            index = 1
+            // Batches are never empty; no batch at all is the end.
+            guard let first = batches.first?.first else { return nil }
+            return first
         }
     }
 }

@@ -4,14 +4,17 @@ import Synchronization
 /// event loop.
 ///
 /// The loop thread appends whole batches; a consumer takes everything queued
-/// in one step, so the lock is taken once per batch on each side. When the
+/// in one step, so the lock is taken once per batch on each side. Batches stay
+/// whole: flattening them into one array copied every event (and retained its
+/// slab) a second time on the loop thread whenever the consumer lagged. When the
 /// queue holds `capacity` events the connection stops reading its socket
 /// (TCP backpressure, FreeSWITCH then queues on its side) and reading resumes
 /// as soon as a consumer has taken the queue. Nothing is dropped.
 final class EventBuffer: Sendable {
     private struct State {
-        var events: [ESLEvent] = []
-        var waiters: [CheckedContinuation<[ESLEvent], any Error>] = []
+        var batches: [[ESLEvent]] = []
+        var count = 0
+        var waiters: [CheckedContinuation<[[ESLEvent]], any Error>] = []
         var finished = false
         var failure: ESLError?
         var paused = false
@@ -31,12 +34,13 @@ final class EventBuffer: Sendable {
     func append(_ batch: [ESLEvent]) -> Bool {
         guard !batch.isEmpty else { return false }
         return state.withLock { state in
-            if state.events.isEmpty, !state.waiters.isEmpty {
-                state.waiters.removeFirst().resume(returning: batch)
+            if state.batches.isEmpty, !state.waiters.isEmpty {
+                state.waiters.removeFirst().resume(returning: [batch])
                 return false
             }
-            state.events += batch
-            if state.events.count >= capacity {
+            state.batches.append(batch)
+            state.count += batch.count
+            if state.count >= capacity {
                 state.paused = true
                 state.pauses += 1
                 return true
@@ -47,7 +51,7 @@ final class EventBuffer: Sendable {
 
     /// Ends the stream after the queued events: cleanly, or with `failure`.
     func finish(failure: ESLError?) {
-        let waiters = state.withLock { state -> [CheckedContinuation<[ESLEvent], any Error>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<[[ESLEvent]], any Error>] in
             guard !state.finished else { return [] }
             state.finished = true
             state.failure = failure
@@ -64,18 +68,20 @@ final class EventBuffer: Sendable {
         }
     }
 
-    /// Everything queued, waiting for at least one event; empty at the end.
-    func takeAll() async throws -> [ESLEvent] {
+    /// Everything queued, batch by batch, waiting for at least one event;
+    /// empty at the end.
+    func takeAll() async throws -> [[ESLEvent]] {
         if let ready = try takeReady() {
             return ready
         }
         return try await withTaskCancellationHandler {
             let events = try await withCheckedThrowingContinuation { continuation in
                 var wasPaused = false
-                let immediate: Result<[ESLEvent], any Error>? = state.withLock { state in
-                    if !state.events.isEmpty {
-                        let events = state.events
-                        state.events = []
+                let immediate: Result<[[ESLEvent]], any Error>? = state.withLock { state in
+                    if !state.batches.isEmpty {
+                        let events = state.batches
+                        state.batches = []
+                        state.count = 0
                         wasPaused = state.paused
                         state.paused = false
                         return .success(events)
@@ -112,19 +118,20 @@ final class EventBuffer: Sendable {
     }
 
     /// Events queued now (for metrics and tests).
-    var count: Int { state.withLock { $0.events.count } }
+    var count: Int { state.withLock { $0.count } }
 
     /// How many times the buffer filled up and paused the socket.
     var pauseCount: UInt64 { state.withLock { $0.pauses } }
 
-    private func takeReady() throws -> [ESLEvent]? {
-        let (events, wasPaused, failure) = state.withLock { state -> ([ESLEvent]?, Bool, ESLError?) in
-            guard !state.events.isEmpty else {
+    private func takeReady() throws -> [[ESLEvent]]? {
+        let (events, wasPaused, failure) = state.withLock { state -> ([[ESLEvent]]?, Bool, ESLError?) in
+            guard !state.batches.isEmpty else {
                 if state.finished { return ([], false, state.failure) }
                 return (nil, false, nil)
             }
-            let events = state.events
-            state.events = []
+            let events = state.batches
+            state.batches = []
+            state.count = 0
             let wasPaused = state.paused
             state.paused = false
             return (events, wasPaused, nil)
