@@ -29,7 +29,7 @@ C_LIBS := -luv -lhiredis -lhttp_parser -lpthread -lm
 # bfd: the default gold linker warns about every ASan-instrumented symbol.
 C_LINK := -fuse-ld=bfd
 
-.PHONY: all deps build test ctest swift-test integration fuzz-smoke soak-smoke soak tsan-probe tsan demo bench bench-compare fuzz docs clean
+.PHONY: all deps build test ctest swift-test integration freeswitch-check fuzz-smoke soak-smoke soak tsan-probe tsan demo bench bench-compare fuzz docs clean
 
 all: build
 
@@ -74,6 +74,12 @@ integration: deps
 	Tests/Integration/prometheus_scrape.sh
 	Tests/Integration/cli_originate.sh
 	Tests/Integration/cli_demo.sh
+
+# The CLI and the demo against a real FreeSWITCH: ESL_HOST (ESL_PORT,
+# ESL_PASSWORD) names its event socket; the README's two demo extensions
+# must be in its dialplan. Not part of `make test`, which needs no switch.
+freeswitch-check: deps
+	Tests/Integration/freeswitch_check.sh
 
 # Every fuzz target for a short, bounded time: CI's guard against a
 # regression the fuzzers find at once. `make fuzz` runs them longer.
