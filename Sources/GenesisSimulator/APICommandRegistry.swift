@@ -2,7 +2,8 @@ import Synchronization
 import Genesis
 
 /// The switch's API commands by name. Thread-safe, so later features
-/// (channels, originate) can register their commands at any time.
+/// (channels, originate) can register their commands at any time. Names
+/// match in any case, as in FreeSWITCH (`api STATUS` runs `status`).
 public final class APICommandRegistry: Sendable {
     private struct Table {
         var commands: [String: RegisteredAPICommand]
@@ -24,7 +25,7 @@ public final class APICommandRegistry: Sendable {
     public func register(_ name: String, _ command: any APICommand) {
         let registered = RegisteredAPICommand(command)
         table.withLock { table in
-            table.commands[name] = registered
+            table.commands[name.lowercased()] = registered
             table.lastName = nil
             table.lastCommand = nil
         }
@@ -50,7 +51,9 @@ public final class APICommandRegistry: Sendable {
     func registered(named name: String) -> RegisteredAPICommand? {
         table.withLock { table in
             if table.lastName == name, let command = table.lastCommand { return command }
-            guard let command = table.commands[name] else { return nil }
+            // Names are stored in lower case; the lower-cased copy is made
+            // only for a name that is not already.
+            guard let command = table.commands[name] ?? table.commands[name.lowercased()] else { return nil }
             table.lastName = name
             table.lastCommand = command
             return command

@@ -69,9 +69,6 @@ extension CallEngine {
         if channel.bridgedUUID != nil { unbridge(&state, channel) }
         enter(&state, channel, .hangup)
         setCallState(&state, channel, .hangup)
-        if let controller = channel.controller {
-            enqueue(&state) { controller.controlledChannelHungUp() }
-        }
     }
 
     /// CS_REPORTING: the CDR variables, then CHANNEL_HANGUP_COMPLETE with

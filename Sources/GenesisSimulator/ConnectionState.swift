@@ -36,6 +36,10 @@ struct ConnectionState {
 
     var holdAll = 0
     var holdEvents = 0
+    /// An outbound session without linger whose channel is gone, waiting
+    /// to write its goodbye until a held reply (that of the `sendmsg hangup`
+    /// which ended the call) and the events before the goodbye are out.
+    var closeWhenReleased = false
     var stalled = false
     var pending: [(frame: [UInt8], isEvent: Bool)] = []
     /// What the switch's ``EventBus`` last learnt of `subscription.enabled`.
@@ -110,6 +114,17 @@ struct ConnectionState {
     /// Writes what is still allowed out and stops all further output. The
     /// caller closes the link after releasing the lock, so a link whose
     /// close reports back synchronously cannot deadlock the connection.
+    /// Writes what the holds now allow; true when that was the last thing a
+    /// session waiting to close (``closeWhenReleased``) had to write, and the
+    /// connection is now closed: the caller closes the link after releasing
+    /// the lock.
+    mutating func release(to link: any SimulatorLink) -> Bool {
+        flush(to: link)
+        guard closeWhenReleased, holdAll == 0, holdEvents == 0 else { return false }
+        finishWriting(to: link)
+        return true
+    }
+
     mutating func finishWriting(to link: any SimulatorLink) {
         guard phase != .closed else { return }
         flush(to: link)

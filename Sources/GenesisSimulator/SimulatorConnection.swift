@@ -111,10 +111,11 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
 
     /// Ends a batch: the events it raised go out now.
     func endBatch() {
-        state.withLock { state in
+        let closing = state.withLock { state in
             state.holdEvents -= 1
-            state.flush(to: link)
+            return state.release(to: link)
         }
+        if closing { closeLink() }
     }
 
     /// The socket is gone (peer closed or write failed): forget the
@@ -172,10 +173,11 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         // only as long as the burst (a weak one would give the connection a
         // side table, see scheduleOnSelf).
         link.writeRepeated(frame, count: count) { [self] in
-            self.state.withLock { state in
+            let closing = self.state.withLock { state in
                 state.holdAll -= 1
-                state.flush(to: self.link)
+                return state.release(to: self.link)
             }
+            if closing { self.closeLink() }
         }
     }
 
@@ -199,7 +201,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
                 guard state.stalled else { break }
                 state.stalled = false
                 state.holdAll -= 1
-                state.flush(to: link)
+                return state.release(to: link)
             }
             return false
         }
@@ -261,33 +263,34 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         }
     }
 
-    /// The channel reached CS_HANGUP: without linger the session ends now.
-    func controlledChannelHungUp() {
-        guard let session else { return }
-        let closing = state.withLock { state -> Bool in
-            guard state.phase != .closed, state.lingerSeconds == nil else { return false }
-            state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: nil), to: link)
-            state.finishWriting(to: link)
-            return true
-        }
-        if closing { closeLink() }
-    }
-
-    /// CHANNEL_HANGUP_COMPLETE is out: a lingering session says so and
-    /// closes after its linger time (never for `linger` without seconds).
+    /// CHANNEL_HANGUP_COMPLETE is out. FreeSWITCH's listener notices the
+    /// channel is down only after writing what it had queued: the reply of
+    /// the `sendmsg hangup` that ended the call, then the hangup's events
+    /// (through CHANNEL_HANGUP_COMPLETE, as a real FreeSWITCH 1.10.12 sent
+    /// them). Then, without linger, the goodbye and the close; with linger,
+    /// the linger notice, and the close after the linger time (never for
+    /// `linger` without seconds).
     func controlledChannelReported() {
         guard let session else { return }
         let channelName = simulator.calls.channelName(session.uuid)
-        let seconds = state.withLock { state -> Int? in
-            guard state.phase != .closed, let seconds = state.lingerSeconds else { return nil }
-            // Queued like an event: FreeSWITCH sends it after the events
-            // of the hangup, and after the reply of a `sendmsg hangup` that
-            // caused them (capture 08).
+        let (closing, lingerSeconds) = state.withLock { state -> (Bool, Int?) in
+            guard state.phase != .closed else { return (false, nil) }
+            guard let seconds = state.lingerSeconds else {
+                state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: nil), isEvent: true, to: link)
+                // A reply still held (the `sendmsg` being answered) goes first.
+                guard state.holdAll == 0, state.holdEvents == 0 else {
+                    state.closeWhenReleased = true
+                    return (false, nil)
+                }
+                state.finishWriting(to: link)
+                return (true, nil)
+            }
             state.emit(ReplyFrame.sessionNotice(uuid: session.uuid, linger: (channelName, seconds)),
                        isEvent: true, to: link)
-            return seconds
+            return (false, seconds)
         }
-        guard let seconds, seconds >= 0 else { return }
+        if closing { closeLink() }
+        guard let seconds = lingerSeconds, seconds >= 0 else { return }
         let timer = scheduleOnSelf(after: .seconds(seconds)) { $0.lingerEnded() }
         state.withLock { $0.lingerTimer = timer }
     }
@@ -399,12 +402,16 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
     /// The running `api` command answered: the response, then the events
     /// held meanwhile, then the commands that waited for it.
     private func apiAnswered(_ body: String, _ result: APIResult?) {
-        let backlogWaits = state.withLock { state in
+        let (backlogWaits, closing) = state.withLock { state in
             state.respond(apiBody: body, to: link)
             state.holdEvents -= 1
             state.apiRunning = false
-            state.flush(to: link)
-            return !state.backlog.isEmpty
+            let closing = state.release(to: link)
+            return (!state.backlog.isEmpty, closing)
+        }
+        if closing {
+            closeLink()
+            return
         }
         result?.afterResponse?()
         if backlogWaits { runBacklog() }
@@ -626,11 +633,12 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
             var headers = [(name: "Command", value: block.line)]
             headers += block.headers.map { (name: $0.name, value: $0.value) }
             let accepted = simulator.calls.sendMessage(to: uuid, headers: headers, body: block.body)
-            state.withLock { state in
+            let closing = state.withLock { state in
                 state.reply(accepted ? "+OK" : "-ERR invalid session id [\(uuid)]", to: link)
                 state.holdEvents -= 1
-                state.flush(to: link)
+                return state.release(to: link)
             }
+            if closing { closeLink() }
         case .connect(let session):
             let frame = simulator.calls.connectReply(session)
             state.withLock { state in

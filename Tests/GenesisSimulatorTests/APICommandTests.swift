@@ -51,6 +51,17 @@ struct APICommandTests {
         ])
     }
 
+    @Test("command names match in any case, as in FreeSWITCH 1.10.12 (`api STATUS`)")
+    func commandNamesIgnoreCase() {
+        let clock = ManualSimulatorClock(nowMicroseconds: 1_795_606_687_863_548)
+        let simulator = capturedSwitch(clock: clock, startMicroseconds: 1_795_606_687_863_548 - 1_050_456_000)
+        let (connection, link) = connect(simulator)
+        connection.send("api Uptime ms")
+        connection.send("api VERSION short")
+        connection.send("api NoSuchCommand")
+        #expect(link.frames.map(\.bodyText) == ["1050456\n", "1.10.12-release\n", "-ERR NoSuchCommand Command not found!\n"])
+    }
+
     @Test("reply strings of capture 15 for commands without channels")
     func replyStrings() {
         let clock = ManualSimulatorClock(nowMicroseconds: 1_795_606_687_863_548)
