@@ -13,7 +13,8 @@ extension CallEngine {
     /// else, with the dialplan exhausted, a NORMAL_CLEARING hangup.
     func advance(_ state: inout State, _ channel: SimulatedChannel) {
         guard channel.isAlive, channel.bridgedUUID == nil,
-              channel.runningState == .execute || channel.runningState == .routing else { return }
+              channel.runningState == .execute || channel.runningState == .routing
+              || channel.runningState == .park else { return }
         if let top = channel.applications.last {
             guard top.isServicingQueue(parked: channel.isParked), !channel.queuedMessages.isEmpty else { return }
         }
@@ -134,6 +135,7 @@ extension CallEngine {
         if name == "park" || (name == "socket" && application.parkedSocket) {
             fire(&state, "CHANNEL_UNPARK", channel, origin: .channelUnpark)
         }
+        if application.parkState { return }
         if let playbackPath = application.playbackPath {
             firePlaybackStop(&state, channel, path: playbackPath, status: "break")
         }
@@ -414,14 +416,23 @@ extension SimulatedChannel.RunningApplication {
 }
 
 extension CallEngine {
-    /// `uuid_park`: whatever runs ends, a bridge breaks, the channel parks.
+    /// `uuid_park` (switch_ivr_park_session): the channel goes to CS_PARK,
+    /// so whatever runs ends (a `park` application with CHANNEL_UNPARK and
+    /// its EXECUTE_COMPLETE) and a bridge breaks; then CHANNEL_STATE CS_PARK
+    /// and CHANNEL_PARK, as a real FreeSWITCH 1.10.12 sent them, with no
+    /// application running: a hangup later fires only CHANNEL_UNPARK.
     func park(_ state: inout State, _ channel: SimulatedChannel) {
-        guard channel.isAlive, !channel.isParked else { return }
+        guard channel.isAlive, channel.applications.last?.parkState != true else { return }
         while !channel.applications.isEmpty { finishTopApplication(&state, channel, response: nil) }
         if channel.bridgedUUID != nil { unbridge(&state, channel) }
-        channel.script = [DialplanStep("park")]
+        channel.script = []
         channel.nextStep = 0
-        enter(&state, channel, .execute)
+        enter(&state, channel, .park)
+        var parked = SimulatedChannel.RunningApplication(step: DialplanStep("park"), applicationUUID: nil)
+        parked.parkState = true
+        channel.applications.append(parked)
+        fire(&state, "CHANNEL_PARK", channel, origin: .channelPark)
+        serviceDigits(&state, channel)
         advance(&state, channel)
     }
 }

@@ -16,6 +16,9 @@ final class SimulatedChannel: @unchecked Sendable {
         var privateCommand: [(name: String, value: String)]?
         /// An async outbound socket whose client sent `connect`: parked.
         var socketParked = false
+        /// The park of CS_PARK (`uuid_park`), not the `park` application:
+        /// no CHANNEL_EXECUTE or EXECUTE_COMPLETE, only PARK and UNPARK.
+        var parkState = false
     }
 
     struct DigitCollection {
