@@ -7,6 +7,10 @@ struct CallerProfile {
     var callerIDNumber = "0000000000"
     var origCallerIDName = ""
     var origCallerIDNumber = "0000000000"
+    /// `-ANI`: the caller's number as the profile was made, which the
+    /// loopback flip of caller and callee leaves alone (nil until then: the
+    /// caller ID number).
+    var ani: String?
     var calleeIDName = "Outbound Call"
     var calleeIDNumber: String
     var destinationNumber: String
@@ -36,7 +40,7 @@ struct CallerProfile {
         add("-Orig-Caller-ID-Number", origCallerIDNumber)
         add("-Callee-ID-Name", calleeIDName)
         add("-Callee-ID-Number", calleeIDNumber)
-        add("-ANI", callerIDNumber)
+        add("-ANI", ani ?? callerIDNumber)
         add("-Destination-Number", destinationNumber)
         add("-Unique-ID", uuid)
         add("-Source", source)
@@ -62,6 +66,7 @@ struct CallerProfile {
     /// Loopback swaps caller and callee on the originated leg once it is
     /// answered (switch_channel_flip_cid, announced by CALL_UPDATE).
     mutating func flipCallerID() {
+        if ani == nil { ani = callerIDNumber }
         (callerIDName, calleeIDName) = (calleeIDName, callerIDName)
         (callerIDNumber, calleeIDNumber) = (calleeIDNumber, callerIDNumber)
     }
