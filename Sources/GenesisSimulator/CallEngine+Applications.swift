@@ -43,6 +43,7 @@ extension CallEngine {
             if let privateCommand { firePrivateCommand(&state, channel, privateCommand) }
             return
         }
+        logExecute(&state, channel, step, depth: channel.applications.count)
         channel.variables["current_application_data"] = step.argument
         channel.variables["current_application"] = step.application
         channel.applications.append(SimulatedChannel.RunningApplication(
@@ -172,6 +173,7 @@ extension CallEngine {
         for leg in loopbackOrder(channel, partner) where !leg.answered && leg.isAlive {
             leg.answered = true
             leg.profile.answeredTime = simulator.clock.nowMicroseconds()
+            logAnswered(&state, leg)
             fire(&state, "CHANNEL_ANSWER", leg, origin: .channelAnswer)
             setCallState(&state, leg, .active)
             if leg.isOutbound {
@@ -187,6 +189,7 @@ extension CallEngine {
         let partner = channel.partnerUUID.flatMap { state.channels[$0] }
         for leg in loopbackOrder(channel, partner) where leg.isAlive && !leg.answered {
             if leg.profile.progressTime == 0 { leg.profile.progressTime = simulator.clock.nowMicroseconds() }
+            logRingReady(&state, leg)
             fire(&state, "CHANNEL_PROGRESS", leg, origin: .channelProgress)
             setCallState(&state, leg, .ringing)
             if leg.originateWaiter?.returnRingReady == true {

@@ -14,6 +14,7 @@ extension CallEngine {
     @discardableResult
     func beginHangup(_ state: inout State, _ channel: SimulatedChannel, cause: String) -> Bool {
         guard channel.isAlive else { return false }
+        logHangup(&state, channel, from: channel.runningState, cause: cause)
         channel.currentState = .hangup
         channel.hangupCause = cause
         channel.profile.hangupTime = simulator.clock.nowMicroseconds()

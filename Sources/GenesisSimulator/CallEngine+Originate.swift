@@ -212,6 +212,7 @@ extension CallEngine {
         if channel.answered {
             channel.variables["pre_transfer_caller_id_number"] = channel.profile.callerIDNumber
             channel.variables["channel_cid_flipped"] = "yes"
+            logFlipCallerID(&state, channel)
             channel.profile.flipCallerID()
             fire(&state, "CALL_UPDATE", channel, origin: .callUpdate, before: [("Direction", "RECV")])
         }

@@ -241,6 +241,7 @@ public final class CallEngine: Sendable {
             channel.currentState = next
         }
         channel.runningState = next
+        if !channel.isOutbound && next == .routing { logDialplanHunt(&state, channel) }
         if !channel.isOutbound && next == .routing && channel.callState == .down {
             setCallState(&state, channel, .ringing)
         }
@@ -260,6 +261,7 @@ public final class CallEngine: Sendable {
 
     func register(_ state: inout State, _ channel: SimulatedChannel) {
         state.channels[channel.uuid] = channel
+        logNewChannel(&state, channel)
         simulator.updateSessionCounters { counters in
             counters.current += 1
             counters.sinceStartup += 1

@@ -8,6 +8,9 @@ import Synchronization
 /// does not ask it.
 protocol SimulatorEventSubscriber: AnyObject, Sendable {
     func deliver(_ event: SimulatorEvent, frames: RenderedEventFrames)
+    /// A log line, for a subscriber that said it logs (``EventBus/log(id:_:)``);
+    /// it applies its own level.
+    func deliverLog(_ line: SimulatorLogLine, frame: [UInt8])
     /// Whether an event of `type` could reach this subscriber (filters
     /// aside). False lets the switch skip building events nobody reads,
     /// which is most of the cost of a call under load.
@@ -34,6 +37,8 @@ final class EventBus: Sendable {
         var routes: [EventRoute]?
         /// What the subscriber last said through ``listen(id:_:)``.
         var listening = false
+        /// What the subscriber last said through ``log(id:_:)``.
+        var logging = false
     }
 
     private struct Table {
@@ -77,12 +82,18 @@ final class EventBus: Sendable {
     /// it runs for every `api` command, to decide whether to build the API
     /// event.
     private let listeners = Atomic<Int>(0)
+    /// How many subscribers asked for log lines (``log(id:_:)``): while none
+    /// did, the switch builds no log line at all.
+    private let loggers = Atomic<Int>(0)
 
     /// Registers `subscriber`, asked about every event until ``route(id:through:)``.
     func add(_ subscriber: any SimulatorEventSubscriber, id: Int) {
         table.withLock { table in
             if table.entries[id]?.listening == true {
                 listeners.subtract(1, ordering: .sequentiallyConsistent)
+            }
+            if table.entries[id]?.logging == true {
+                loggers.subtract(1, ordering: .sequentiallyConsistent)
             }
             table.unlink(id)
             table.link(id, Entry(subscriber: subscriber, routes: nil))
@@ -115,10 +126,34 @@ final class EventBus: Sendable {
         }
     }
 
+    /// Whether `id` wants log lines (`log`, until `nolog` or its end).
+    func log(id: Int, _ logging: Bool) {
+        table.withLock { table in
+            guard let entry = table.entries[id], entry.logging != logging else { return }
+            table.entries[id]?.logging = logging
+            loggers.add(logging ? 1 : -1, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    /// True when some subscriber asked for log lines.
+    var anyoneLogging: Bool { loggers.load(ordering: .sequentiallyConsistent) > 0 }
+
+    /// Hands `line` to every subscriber that asked for log lines, in
+    /// subscription order.
+    func publishLog(_ line: SimulatorLogLine, frame: [UInt8]) {
+        let logging = table.withLock { table in
+            table.entries.filter(\.value.logging).sorted { $0.key < $1.key }.map(\.value.subscriber)
+        }
+        for subscriber in logging { subscriber.deliverLog(line, frame: frame) }
+    }
+
     func remove(id: Int) {
         table.withLock { table in
             if table.entries[id]?.listening == true {
                 listeners.subtract(1, ordering: .sequentiallyConsistent)
+            }
+            if table.entries[id]?.logging == true {
+                loggers.subtract(1, ordering: .sequentiallyConsistent)
             }
             table.unlink(id)
             table.entries[id] = nil

@@ -144,6 +144,13 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         }
     }
 
+    func deliverLog(_ line: SimulatorLogLine, frame: [UInt8]) {
+        state.withLock { state in
+            guard state.phase == .authenticated, let level = state.logLevel, line.level <= level else { return }
+            state.emit(frame, isEvent: true, to: link)
+        }
+    }
+
     func mightWant(type: String) -> Bool {
         state.withLock { state in
             state.phase != .closed && state.subscription.enabled
@@ -539,6 +546,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         } else if line.hasCaseInsensitivePrefix("nolog") {
             state.reply(state.logLevel == nil ? "-ERR not loging" : "+OK no longer logging", to: link)
             state.logLevel = nil
+            simulator.bus.log(id: id, false)
         } else if line.hasCaseInsensitivePrefix("event") {
             let enabled = state.subscription.subscribe(Self.tokensAfterKeyword(line))
             announceListening(&state)
@@ -734,6 +742,7 @@ public final class SimulatorConnection: Sendable, SimulatorEventSubscriber {
         }
         guard let level else { return "-ERR invalid log level" }
         state.logLevel = level
+        simulator.bus.log(id: id, true)
         return "+OK log level \(levelText) [\(level)]"
     }
 

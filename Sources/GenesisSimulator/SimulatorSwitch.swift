@@ -103,6 +103,16 @@ public final class SimulatorSwitch: Sendable {
         bus.anyoneMightWant(type)
     }
 
+    /// Whether any connection asked for log lines (`log`).
+    var anyoneLogging: Bool { bus.anyoneLogging }
+
+    /// Sends `line` to the connections that asked for log lines at its
+    /// level or above.
+    func log(_ line: SimulatorLogLine) {
+        guard bus.anyoneLogging else { return }
+        bus.publishLog(line, frame: line.frame(nowMicroseconds: clock.nowMicroseconds(), idleCPU: configuration.idleCPU))
+    }
+
     /// Spends the `Event-Sequence` number of an event nobody receives and
     /// that is therefore not built, so numbers stay as FreeSWITCH's (which
     /// numbers every event it fires).

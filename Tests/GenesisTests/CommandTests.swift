@@ -120,6 +120,26 @@ import Testing
         }
     }
 
+    @Test func logLinesArriveAsLogDataEvents() async throws {
+        let fixture = try SimulatorFixture()
+        defer { fixture.close() }
+        let client = try await fixture.connect()
+        defer { client.close() }
+        try await client.log(level: "info")
+        let uuid = "5e1f0a2b-0000-4000-8000-00000000e5e1"
+        _ = try await client.send(ESLCommand(line: "bgapi originate {origination_uuid=\(uuid)}loopback/2000/default &park()"))
+        var lines: [String] = []
+        for try await event in client.events where event.contentType == "log/data" {
+            #expect(event.format == nil)
+            #expect(event["Log-Level"] != nil && event["User-Data"] != nil)
+            lines.append(event.body ?? "")
+            if lines.count == 3 { break }
+        }
+        #expect(lines[0].hasSuffix("[NOTICE] switch_channel.c:1142 New Channel loopback/2000-a [\(uuid)]\n"))
+        #expect(lines[2].contains("[INFO] mod_dialplan_xml.c:639 Processing"))
+        _ = try await client.api("uuid_kill \(uuid)")
+    }
+
     @Test func exitEndsTheConnectionCleanly() async throws {
         let fixture = try SimulatorFixture()
         defer { fixture.close() }
