@@ -25,6 +25,10 @@ let server = OutboundServer(configuration: OutboundConfiguration(
     } catch ChannelError.originateFailed(let cause, _) {
         print("target failed:", cause.name)
         try await caller.playback("tone_stream://%(250,250,480,620);loops=3")
+    } catch ChannelError.callEnded(let cause) {
+        // The caller hung up while forwarded: FreeSWITCH hangs the target up.
+        print("caller hung up:", cause.name)
+        return
     }
     try await caller.hangup()
 }

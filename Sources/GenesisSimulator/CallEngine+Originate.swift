@@ -243,13 +243,56 @@ extension CallEngine {
             complete(&state, channel)
             return
         }
-        dial(&state, request, legIndex: 0, bridgeFrom: channel.uuid) { _ in }
+        // A leg that is created and fails reports through its originate
+        // waiter; a dial string that creates no leg (`error/user_busy`, an
+        // unknown user) answers here.
+        dial(&state, request, legIndex: 0, bridgeFrom: channel.uuid) { [self] result in
+            guard result.hasPrefix("-ERR ") else { return }
+            let cause = String(result.dropFirst(5).prefix { $0 != "\n" }).trimmingSpaces()
+            perform { state in bridgeFailed(&state, channel, cause: cause) }
+        }
     }
 
+    /// The `bridge` application's dial failed (MDT:audio_bridge_function):
+    /// the causes are set, then switch_channel_handle_cause decides whether
+    /// the channel carries on or FreeSWITCH hangs it up with the cause
+    /// (``continuesAfterFailedBridge(_:cause:)``); either way the
+    /// application's EXECUTE_COMPLETE follows.
     func bridgeFailed(_ state: inout State, _ channel: SimulatedChannel, cause: String) {
         guard channel.applications.last?.step.application == "bridge" else { return }
         channel.variables["originate_disposition"] = cause
-        complete(&state, channel)
+        channel.variables["originate_failed_cause"] = cause
+        if Self.continuesAfterFailedBridge(channel.variables, cause: cause) {
+            complete(&state, channel)
+        } else {
+            hangup(&state, channel, cause: cause)
+        }
+    }
+
+    /// switch_channel_handle_cause (transfer_on_fail aside): with
+    /// `continue_on_fail` or `failure_causes` set, the channel carries on
+    /// when `continue_on_fail` is true or names the cause, or when
+    /// `failure_causes` does not name it (by name or Q.850 number); with
+    /// neither, only NO_ANSWER, NO_USER_RESPONSE and ORIGINATOR_CANCEL let it
+    /// carry on. A real FreeSWITCH 1.10.12 hung a caller up with USER_BUSY
+    /// when its `bridge` to `error/user_busy` failed.
+    static func continuesAfterFailedBridge(_ variables: ChannelVariables, cause: String) -> Bool {
+        let continueOnFail = variables["continue_on_fail"]
+        let failureCauses = variables["failure_causes"]
+        guard continueOnFail != nil || failureCauses != nil else {
+            return ["NO_ANSWER", "NO_USER_RESPONSE", "ORIGINATOR_CANCEL"].contains(cause)
+        }
+        let number = String(HangupCause.q850(cause))
+        func names(_ list: String) -> Bool {
+            list.split(separator: ",").contains { (item: Substring) -> Bool in
+                let name = String(item).trimmingSpaces()
+                return name.caseInsensitiveEquals(cause) || name == number
+            }
+        }
+        if let failureCauses, !names(failureCauses) { return true }
+        guard let continueOnFail else { return false }
+        return ["true", "yes", "on", "1", "enabled", "active", "allow"].contains(continueOnFail.lowercased())
+            || names(continueOnFail)
     }
 
     /// The `bridge` application's B leg answered: answer A if needed, then

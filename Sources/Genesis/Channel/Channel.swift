@@ -225,13 +225,21 @@ public final class Channel: Sendable {
     /// returns when the bridge ends: the far end hung up (this channel stays
     /// up) or the dial failed, which throws
     /// ``ChannelError/originateFailed(cause:replyText:)`` with the cause.
+    ///
+    /// A failed dial would otherwise hang this channel up: FreeSWITCH does so
+    /// for any cause but no answer unless the channel's `continue_on_fail`
+    /// lets it carry on. So this sets `continue_on_fail` to `true` on the
+    /// channel first (one `uuid_setvar`), and the failure comes back to you.
     public func bridge(to dialString: String, variables: OriginateVariables = OriginateVariables(),
                        timeout: Duration? = nil) async throws {
         try await ChannelOperation.bridge.run(uuid: uuid) {
             guard !dialString.isEmpty, !dialString.contains(" ") else {
                 throw ChannelError.invalidArgument(reason: "dial string must be one non-empty word")
             }
-            let done = try await runApplication("bridge", try variables.rendered() + dialString, timeout: timeout)
+            let data = try variables.rendered() + dialString
+            try ensureAlive()
+            try await send { try await sender.api("uuid_setvar \(uuid) continue_on_fail true") }
+            let done = try await runApplication("bridge", data, timeout: timeout)
             // A bridge that connected leaves bridge_hangup_cause behind; one
             // that never did leaves originate_disposition with the cause.
             // Application-Response is not used: it can be stale (ESL.md 8.2 #31).
