@@ -75,7 +75,7 @@ integration: deps
 	Tests/Integration/cli_originate.sh
 	Tests/Integration/cli_demo.sh
 
-# The CLI and the demo against a real FreeSWITCH: ESL_HOST (ESL_PORT,
+# The CLI, the examples and the demo against a real FreeSWITCH: ESL_HOST (ESL_PORT,
 # ESL_PASSWORD) names its event socket; the README's two demo extensions
 # must be in its dialplan. Not part of `make test`, which needs no switch.
 freeswitch-check: deps

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command-line tool and the call-center demo against a real FreeSWITCH
+# The command-line tool, the examples and the call-center demo against a real FreeSWITCH
 # (`make freeswitch-check`; not part of `make test`, which needs no switch).
 #
 #   ESL_HOST=127.0.0.1 [ESL_PORT=8021] [ESL_PASSWORD=ClueCon] [DEMO_SECONDS=20] \
@@ -8,7 +8,8 @@
 # The switch needs mod_loopback and the README's two demo extensions in its
 # `default` context (5000 runs `socket 127.0.0.1:9000 async full`, 2000-2009
 # ring 2 s, answer and park), and this machine must be where 5000's socket
-# points. Every call the script makes is hung up by the time it ends.
+# points (the examples' outbound servers and the demo listen on 9000).
+# Every call the script makes is hung up by the time it ends.
 set -euo pipefail
 
 if [ -z "${ESL_HOST:-}" ]; then
@@ -58,6 +59,72 @@ status=0
 "$GENESIS" originate error/user_busy >"$WORK/out" 2>"$WORK/err" || status=$?
 [ "$status" = 2 ] || fail "originate error/user_busy gave exit status $status, not 2"
 grep -q "USER_BUSY" "$WORK/err" || fail "no USER_BUSY for originate error/user_busy"
+
+# The examples (Examples/), each against the switch. Their output is read
+# as it is printed (stdbuf), and each server is stopped before the next
+# takes the demo's outbound port.
+for product in ClickToCall CallForwarding IVR; do
+  swift build --product "$product" >/dev/null 2>&1 || fail "building $product"
+done
+EXAMPLES="$(swift build --show-bin-path 2>/dev/null)"
+wait_for() { # wait_for FILE TEXT SECONDS
+  for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+  fail "no '$2' within $3 s"
+}
+stop_background() {
+  kill "$BACKGROUND_PID" 2>/dev/null || true
+  wait "$BACKGROUND_PID" 2>/dev/null || true
+  BACKGROUND_PID=""
+}
+
+# ClickToCall: agent, tone, customer, bridge; ends when the customer hangs up.
+SHOW_ON_FAILURE=("$WORK/example")
+stdbuf -oL "$EXAMPLES/ClickToCall" --host "$ESL_HOST" --port "$ESL_PORT" --password "$ESL_PASSWORD" \
+  --agent loopback/2000/default --customer loopback/2001/default >"$WORK/example" 2>&1 &
+BACKGROUND_PID=$!
+wait_for "$WORK/example" "^bridged" 20
+CUSTOMER="$(sed -n 's/^customer answered: //p' "$WORK/example")"
+"$GENESIS" api "uuid_kill $CUSTOMER" >/dev/null
+wait_for "$WORK/example" "^call over: NORMAL_CLEARING" 10
+stop_background
+
+# CallForwarding (the demo's 5000 reaches it on 9000): a target that
+# answers, then the caller hangs up; a busy target, handed back to the
+# example as the failure it handles (a tone, then hangup).
+stdbuf -oL "$EXAMPLES/CallForwarding" --host "$ESL_HOST" --listen 9000 --target loopback/2002/default \
+  >"$WORK/example" 2>&1 &
+BACKGROUND_PID=$!
+wait_for "$WORK/example" "^forwarding server" 10
+"$GENESIS" originate loopback/5000/default --hangup-after 1 >/dev/null || fail "originate to the forwarding server"
+wait_for "$WORK/example" "^caller hung up: NORMAL_CLEARING" 10
+stop_background
+stdbuf -oL "$EXAMPLES/CallForwarding" --host "$ESL_HOST" --listen 9000 --target error/user_busy \
+  >"$WORK/example" 2>&1 &
+BACKGROUND_PID=$!
+wait_for "$WORK/example" "^forwarding server" 10
+"$GENESIS" originate loopback/5000/default --timeout 10 >/dev/null 2>&1 || true
+wait_for "$WORK/example" "^target failed: USER_BUSY" 10
+stop_background
+
+# IVR: answer, play_and_get_digits; the caller presses 0 (the operator
+# handler) then 3.
+stdbuf -oL "$EXAMPLES/IVR" --host "$ESL_HOST" --listen 9000 >"$WORK/example" 2>&1 &
+BACKGROUND_PID=$!
+wait_for "$WORK/example" "^IVR listening" 10
+UUID="$(cat /proc/sys/kernel/random/uuid)"
+"$GENESIS" originate loopback/5000/default --uuid "$UUID" --timeout 10 >/dev/null 2>&1 &
+CALLER_PID=$!
+wait_for "$WORK/example" "^call from" 10
+sleep 0.5
+"$GENESIS" api "uuid_send_dtmf $UUID 0" >/dev/null
+sleep 0.3
+"$GENESIS" api "uuid_send_dtmf $UUID 3" >/dev/null
+wait_for "$WORK/example" "^caller asked for the operator" 10
+wait_for "$WORK/example" "^handled choice 3" 10
+wait "$CALLER_PID" 2>/dev/null || true
+stop_background
+SHOW_ON_FAILURE=("$WORK/out" "$WORK/err")
+echo "examples: ClickToCall, CallForwarding (answered, busy), IVR: ok"
 
 # The call center: callers through the outbound socket, queue, balancing
 # ring group, bridge, talk, hang up; nothing lost, failed or left up.
