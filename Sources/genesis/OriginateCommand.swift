@@ -54,6 +54,11 @@ struct OriginateCommand: AsyncParsableCommand {
         } catch ChannelError.originateFailed(let cause, _) {
             printError(cause.name)
             throw ExitCode(2)
+        } catch ChannelError.callEnded(let cause) {
+            // Ended before it settled (FreeSWITCH's originate also succeeds
+            // on early media): a call that failed, like the case above.
+            printError(cause.name)
+            throw ExitCode(2)
         }
         print(channel.uuid)
         if let hangupAfter {
