@@ -50,6 +50,12 @@ let package = Package(
             dependencies: [.product(name: "Genesis", package: "Genesis")],
             path: "Benchmarks/Outbound"
         ),
+        // The Swift runtime's floor under an awaited round trip: tasks
+        // parked on continuations that another thread resumes, no I/O.
+        .executableTarget(
+            name: "RuntimeFloor",
+            path: "Benchmarks/RuntimeFloor"
+        ),
         // N parallel ring groups at once against an in-process simulator:
         // time to finish, leftover channels, answer-to-loser-hangup latency.
         .executableTarget(

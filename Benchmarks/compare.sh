@@ -15,12 +15,15 @@ api_many=${3:-1000000}
 rounds=${4:-3}
 
 # GENESIS_BIN picks an already built CLI (for example one built with its own
-# --scratch-path); unset, the release build of this checkout is used.
+# --scratch-path); unset, the release build of this checkout is used, with
+# the Swift runtime linked statically as a server deploys it: calls into the
+# runtime and its thread-local lookups then skip the dynamic linker's
+# indirections, about a tenth of the CPU of an api command (BENCHMARKS.md).
 if [ -n "${GENESIS_BIN:-}" ]; then
   genesis=$GENESIS_BIN
 else
-  swift build -c release --product genesis >/dev/null
-  genesis=$(swift build -c release --show-bin-path)/genesis
+  swift build -c release --static-swift-stdlib --product genesis >/dev/null
+  genesis=$(swift build -c release --static-swift-stdlib --show-bin-path)/genesis
 fi
 make -s -C Benchmarks/C plain_reader >/dev/null
 plain=Benchmarks/.build/c/plain_reader

@@ -10,7 +10,8 @@
 #
 # Environment:
 #   GENESIS_BIN   the release `genesis` CLI to measure; when unset it is built
-#                 with `swift build -c release --product genesis`
+#                 with `swift build -c release --static-swift-stdlib --product
+#                 genesis` (the runtime linked statically, as deployed)
 #   PYTHON        the interpreter for the virtual environment (default: the
 #                 first of python3.12, python3.11, python3.10, python3 that is
 #                 3.10-3.12, which the Python `genesis` requires)
@@ -121,8 +122,8 @@ install_python_esl
 
 # --- the Swift CLI and the simulator ---------------------------------------
 if [ -z "${GENESIS_BIN:-}" ]; then
-  swift build -c release --product genesis >/dev/null
-  GENESIS_BIN=$(swift build -c release --show-bin-path)/genesis
+  swift build -c release --static-swift-stdlib --product genesis >/dev/null
+  GENESIS_BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)/genesis
 fi
 [ -x "$GENESIS_BIN" ] || { echo "no genesis CLI at $GENESIS_BIN" >&2; exit 1; }
 GENESIS_BIN=$(cd "$(dirname "$GENESIS_BIN")" && pwd)/$(basename "$GENESIS_BIN")
